@@ -1,0 +1,42 @@
+//! Errors of the load layer. Every variant names the file (or URL) and, where the
+//! format has one, the position, so a user can find the bad byte.
+
+use std::path::PathBuf;
+
+#[derive(Debug, thiserror::Error)]
+pub enum LoadError {
+    #[error("{}: {source}", path.display())]
+    Io {
+        path: PathBuf,
+        #[source]
+        source: std::io::Error,
+    },
+    #[error("{}: {msg} (at compressed byte {offset})", path.display())]
+    Decompress {
+        path: PathBuf,
+        offset: u64,
+        msg: String,
+    },
+    #[error("{}:{line}:{column}: {msg}", path.display())]
+    Syntax {
+        path: PathBuf,
+        line: u64,
+        column: u64,
+        msg: String,
+    },
+    #[error("{}: {kind} checksum mismatch: expected {expected}, got {actual}", path.display())]
+    Checksum {
+        path: PathBuf,
+        kind: String,
+        expected: String,
+        actual: String,
+    },
+    #[error("{}: {msg}", path.display())]
+    Invalid { path: PathBuf, msg: String },
+    #[error("{url}: {msg}")]
+    Http { url: String, msg: String },
+    #[error("{what} is not supported: {why}")]
+    Unsupported { what: String, why: String },
+}
+
+pub type Result<T, E = LoadError> = std::result::Result<T, E>;
