@@ -1,0 +1,653 @@
+//! The package pool: every package of every loaded source, with interned strings,
+//! flat dependency storage and the indexes analyses need (provides, files, names).
+//!
+//! Loaders add repositories and packages with [`Pool::add_repo`] and
+//! [`Pool::add_package`], then call [`Pool::build_indexes`]. After that the pool is
+//! read-only and shared (`Arc<Pool>`) between threads; views and analyses hold
+//! [`PkgId`]s, never copies.
+
+use std::cmp::Ordering;
+use std::fmt::Write as _;
+
+use rustc_hash::FxHashMap;
+
+use super::dep::Cmp;
+use super::evr::{Evr, evr_cmp_match};
+use super::intern::{Interner, Sym};
+use super::package::{DepKind, Package, PackageInfo, PkgId, Reldep, RepoId};
+use super::rich::{Rich, parse_rich};
+
+/// What kind of source a repository came from.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum SourceKind {
+    /// rpm-md metadata (`repodata/repomd.xml`).
+    RpmMd,
+    /// A directory or list of `.rpm` files read header by header.
+    RpmFiles,
+}
+
+/// A loaded package source.
+#[derive(Clone, Debug)]
+pub struct Repo {
+    pub id: RepoId,
+    /// The repo id as dnf would name it (`--repofrompath NAME,...`, `.repo` section).
+    pub name: String,
+    /// Where it was read from (path or URL), for messages.
+    pub location: String,
+    pub kind: SourceKind,
+    pub priority: i32,
+    pub cost: i32,
+    pub module_hotfixes: bool,
+    /// Packages of this repo are `first_pkg..end_pkg`.
+    pub first_pkg: u32,
+    pub end_pkg: u32,
+    /// Whether file lists beyond primary's were read (`filelists.xml`, or rpm headers).
+    pub full_filelists: bool,
+}
+
+impl Repo {
+    pub fn packages(&self) -> impl Iterator<Item = PkgId> + use<> {
+        (self.first_pkg..self.end_pkg).map(PkgId)
+    }
+}
+
+/// Architectures a package must have to be installable on a host, as libsolv's
+/// `poolarch.c` (noarch is always compatible, `src`/`nosrc` never).
+pub fn compatible_arches(host: &str) -> &'static [&'static str] {
+    match host {
+        "x86_64" | "amd64" => &["x86_64", "i686", "i586", "i486", "i386"],
+        "x86_64_v2" => &["x86_64_v2", "x86_64", "i686", "i586", "i486", "i386"],
+        "x86_64_v3" => &["x86_64_v3", "x86_64_v2", "x86_64", "i686", "i586", "i486", "i386"],
+        "x86_64_v4" => &[
+            "x86_64_v4",
+            "x86_64_v3",
+            "x86_64_v2",
+            "x86_64",
+            "i686",
+            "i586",
+            "i486",
+            "i386",
+        ],
+        "i686" => &["i686", "i586", "i486", "i386"],
+        "aarch64" | "arm64" => &["aarch64"],
+        "ppc64le" => &["ppc64le"],
+        "ppc64" => &["ppc64", "ppc"],
+        "s390x" => &["s390x", "s390"],
+        "riscv64" => &["riscv64"],
+        "armv7hl" => &["armv7hl", "armv7hnl"],
+        _ => &[],
+    }
+}
+
+/// A compressed-sparse-row index from a [`Sym`] to a list of entries.
+#[derive(Default, Clone, Debug)]
+struct SymIndex<T> {
+    offsets: Vec<u32>,
+    items: Vec<T>,
+}
+
+impl<T: Copy + Default> SymIndex<T> {
+    fn build(nsyms: usize, entries: impl Iterator<Item = (Sym, T)> + Clone) -> Self {
+        let mut offsets = vec![0u32; nsyms + 1];
+        for (s, _) in entries.clone() {
+            offsets[s.index() + 1] += 1;
+        }
+        for i in 1..offsets.len() {
+            offsets[i] += offsets[i - 1];
+        }
+        let mut fill = offsets.clone();
+        let mut items = vec![T::default(); offsets[nsyms] as usize];
+        for (s, t) in entries {
+            let at = &mut fill[s.index()];
+            items[*at as usize] = t;
+            *at += 1;
+        }
+        SymIndex { offsets, items }
+    }
+
+    fn get(&self, s: Sym) -> &[T] {
+        match (self.offsets.get(s.index()), self.offsets.get(s.index() + 1)) {
+            (Some(&a), Some(&b)) => &self.items[a as usize..b as usize],
+            _ => &[],
+        }
+    }
+}
+
+impl Default for PkgId {
+    fn default() -> Self {
+        PkgId(0)
+    }
+}
+
+/// All loaded packages and their indexes.
+pub struct Pool {
+    pub strings: Interner,
+    pub repos: Vec<Repo>,
+    pub packages: Vec<Package>,
+    pub deps: Vec<Reldep>,
+    rich_trees: Vec<Rich<Reldep>>,
+    rich_by_name: FxHashMap<Sym, u32>,
+    /// File entries `(package, path)`: primary's, and those of filelists that were read.
+    pub files: Vec<(PkgId, Sym)>,
+    /// The host architecture packages are judged installable for.
+    pub host_arch: String,
+    installable: Vec<bool>,
+    provides: SymIndex<(PkgId, u32)>,
+    file_index: SymIndex<PkgId>,
+    names: SymIndex<PkgId>,
+    indexed: bool,
+}
+
+impl Default for Pool {
+    fn default() -> Self {
+        Self::new(std::env::consts::ARCH)
+    }
+}
+
+/// The fields of a package being added, before its dependencies.
+pub struct NewPackage<'a> {
+    pub name: &'a str,
+    pub epoch: u32,
+    pub version: &'a str,
+    pub release: &'a str,
+    pub arch: &'a str,
+    pub info: PackageInfo,
+}
+
+impl Pool {
+    pub fn new(host_arch: &str) -> Self {
+        Pool {
+            strings: Interner::new(),
+            repos: Vec::new(),
+            packages: Vec::new(),
+            deps: Vec::new(),
+            rich_trees: Vec::new(),
+            rich_by_name: FxHashMap::default(),
+            files: Vec::new(),
+            host_arch: host_arch.to_string(),
+            installable: Vec::new(),
+            provides: SymIndex::default(),
+            file_index: SymIndex::default(),
+            names: SymIndex::default(),
+            indexed: false,
+        }
+    }
+
+    // ---- building -------------------------------------------------------------
+
+    /// Start a new source; packages added next belong to it until the next `add_repo`.
+    pub fn add_repo(&mut self, name: &str, location: &str, kind: SourceKind) -> RepoId {
+        let id = RepoId(self.repos.len() as u32);
+        let n = self.packages.len() as u32;
+        self.repos.push(Repo {
+            id,
+            name: name.to_string(),
+            location: location.to_string(),
+            kind,
+            priority: 99,
+            cost: 1000,
+            module_hotfixes: false,
+            first_pkg: n,
+            end_pkg: n,
+            full_filelists: false,
+        });
+        self.indexed = false;
+        id
+    }
+
+    pub fn intern(&mut self, s: &str) -> Sym {
+        self.strings.intern(s)
+    }
+
+    pub fn str(&self, s: Sym) -> &str {
+        self.strings.resolve(s)
+    }
+
+    /// Build an interned dependency from its parts as rpm-md spells them
+    /// (`flags="GE" epoch="0" ver="1.0" rel="1"`). Rich dependencies are parsed here;
+    /// a malformed one is an error (the caller reports it with file and position).
+    pub fn make_reldep(
+        &mut self,
+        name: &str,
+        cmp: Cmp,
+        epoch: Option<&str>,
+        version: Option<&str>,
+        release: Option<&str>,
+        pre: bool,
+    ) -> Result<Reldep, String> {
+        let epoch = match epoch {
+            None | Some("") => 0,
+            Some(e) => e
+                .parse::<u32>()
+                .map_err(|_| format!("invalid epoch `{e}` in dependency `{name}`"))?,
+        };
+        let mut dep = Reldep {
+            name: self.strings.intern(name),
+            cmp,
+            flags: if pre { Reldep::PRE } else { 0 },
+            epoch,
+            version: self.strings.intern(version.unwrap_or("")),
+            release: self.strings.intern(release.unwrap_or("")),
+        };
+        if name.starts_with('(') {
+            dep.flags |= Reldep::RICH;
+            if !self.rich_by_name.contains_key(&dep.name) {
+                let tree = parse_rich(name).map_err(|e| format!("`{name}`: {e}"))?;
+                let tree = tree.map_leaves(|leaf| -> Result<Reldep, String> {
+                    let evr = Evr::parse(leaf.evr)?;
+                    Ok(Reldep {
+                        name: self.strings.intern(leaf.name),
+                        cmp: leaf.cmp,
+                        flags: 0,
+                        epoch: evr.epoch,
+                        version: self.strings.intern(evr.version),
+                        release: self.strings.intern(evr.release),
+                    })
+                })?;
+                self.rich_by_name
+                    .insert(dep.name, self.rich_trees.len() as u32);
+                self.rich_trees.push(tree);
+            }
+        }
+        Ok(dep)
+    }
+
+    /// Parse a dependency written as in a spec file or on the command line:
+    /// `name`, `name >= [E:]V[-R]`, or a rich `(a or b)`.
+    pub fn parse_reldep(&mut self, text: &str) -> Result<Reldep, String> {
+        let text = text.trim();
+        if text.starts_with('(') {
+            return self.make_reldep(text, Cmp::Any, None, None, None, false);
+        }
+        let mut it = text.split_whitespace();
+        let name = it.next().ok_or_else(|| "empty dependency".to_string())?;
+        match (it.next(), it.next(), it.next()) {
+            (None, _, _) => self.make_reldep(name, Cmp::Any, None, None, None, false),
+            (Some(op), Some(evr), None) => {
+                let cmp = Cmp::from_op(op).ok_or_else(|| format!("unknown operator `{op}`"))?;
+                let evr = Evr::parse(evr)?;
+                let e = evr.epoch.to_string();
+                self.make_reldep(
+                    name,
+                    cmp,
+                    Some(&e),
+                    Some(evr.version),
+                    Some(evr.release),
+                    false,
+                )
+            }
+            _ => Err(format!("cannot parse dependency `{text}`")),
+        }
+    }
+
+    /// Add a package of the current (last added) repo with its dependencies, given
+    /// per kind in [`DepKind::ALL`] order.
+    pub fn add_package(&mut self, p: NewPackage<'_>, deps: &[Vec<Reldep>; 8]) -> PkgId {
+        let id = PkgId(self.packages.len() as u32);
+        let repo = self
+            .repos
+            .last_mut()
+            .expect("add_repo must be called before add_package");
+        repo.end_pkg = id.0 + 1;
+        let repo_id = repo.id;
+        let mut dep_start = [0u32; 9];
+        for (k, list) in deps.iter().enumerate() {
+            dep_start[k] = self.deps.len() as u32;
+            self.deps.extend_from_slice(list);
+        }
+        dep_start[8] = self.deps.len() as u32;
+        let pkg = Package {
+            name: self.strings.intern(p.name),
+            epoch: p.epoch,
+            version: self.strings.intern(p.version),
+            release: self.strings.intern(p.release),
+            arch: self.strings.intern(p.arch),
+            repo: repo_id,
+            dep_start,
+            info: p.info,
+        };
+        self.packages.push(pkg);
+        self.indexed = false;
+        id
+    }
+
+    pub fn add_file(&mut self, pkg: PkgId, path: &str) {
+        let s = self.strings.intern(path);
+        self.files.push((pkg, s));
+        self.indexed = false;
+    }
+
+    /// Build the provides, file and name indexes. Call once loading is done.
+    pub fn build_indexes(&mut self) {
+        self.files.sort_unstable();
+        self.files.dedup();
+        let nsyms = self.strings.len();
+        let compat = compatible_arches(&self.host_arch);
+        let noarch = self.strings.get("noarch");
+        let compat_syms: Vec<Sym> = compat.iter().filter_map(|a| self.strings.get(a)).collect();
+        self.installable = self
+            .packages
+            .iter()
+            .map(|p| Some(p.arch) == noarch || compat_syms.contains(&p.arch))
+            .collect();
+        let packages = &self.packages;
+        let deps = &self.deps;
+        let prov_iter = packages.iter().enumerate().flat_map(move |(i, p)| {
+            let k = DepKind::Provides.index();
+            (p.dep_start[k]..p.dep_start[k + 1]).map(move |d| (deps[d as usize].name, (PkgId(i as u32), d)))
+        });
+        self.provides = SymIndex::build(nsyms, prov_iter);
+        self.file_index = SymIndex::build(nsyms, self.files.iter().map(|&(p, s)| (s, p)));
+        self.names = SymIndex::build(
+            nsyms,
+            packages
+                .iter()
+                .enumerate()
+                .map(|(i, p)| (p.name, PkgId(i as u32))),
+        );
+        self.indexed = true;
+    }
+
+    // ---- reading --------------------------------------------------------------
+
+    pub fn is_indexed(&self) -> bool {
+        self.indexed
+    }
+
+    pub fn len(&self) -> usize {
+        self.packages.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.packages.is_empty()
+    }
+
+    pub fn pkg(&self, id: PkgId) -> &Package {
+        &self.packages[id.index()]
+    }
+
+    pub fn ids(&self) -> impl Iterator<Item = PkgId> + use<> {
+        (0..self.packages.len() as u32).map(PkgId)
+    }
+
+    pub fn repo_of(&self, id: PkgId) -> &Repo {
+        &self.repos[self.pkg(id).repo.index()]
+    }
+
+    /// Installable on the host architecture (not `src`, arch compatible): libsolv's
+    /// `pool_installable`, which decides who may provide a dependency.
+    pub fn is_installable(&self, id: PkgId) -> bool {
+        self.installable.get(id.index()).copied().unwrap_or(false)
+    }
+
+    pub fn deps_of(&self, id: PkgId, kind: DepKind) -> &[Reldep] {
+        let p = self.pkg(id);
+        let k = kind.index();
+        &self.deps[p.dep_start[k] as usize..p.dep_start[k + 1] as usize]
+    }
+
+    pub fn evr(&self, id: PkgId) -> Evr<'_> {
+        let p = self.pkg(id);
+        Evr::new(p.epoch, self.str(p.version), self.str(p.release))
+    }
+
+    pub fn name(&self, id: PkgId) -> &str {
+        self.str(self.pkg(id).name)
+    }
+
+    pub fn arch(&self, id: PkgId) -> &str {
+        self.str(self.pkg(id).arch)
+    }
+
+    /// `name-[epoch:]version-release.arch`, the form dnf prints (epoch 0 left out).
+    pub fn nevra(&self, id: PkgId) -> String {
+        let p = self.pkg(id);
+        let mut s = String::with_capacity(48);
+        let _ = write!(s, "{}-{}.{}", self.str(p.name), self.evr(id), self.str(p.arch));
+        s
+    }
+
+    /// `name-epoch:version-release.arch` with the epoch always written (`%{full_nevra}`).
+    pub fn full_nevra(&self, id: PkgId) -> String {
+        let p = self.pkg(id);
+        format!(
+            "{}-{}:{}-{}.{}",
+            self.str(p.name),
+            p.epoch,
+            self.str(p.version),
+            self.str(p.release),
+            self.str(p.arch)
+        )
+    }
+
+    /// Packages with this exact name.
+    pub fn by_name(&self, name: &str) -> &[PkgId] {
+        match self.strings.get(name) {
+            Some(s) => self.names.get(s),
+            None => &[],
+        }
+    }
+
+    pub fn rich_tree(&self, dep: &Reldep) -> Option<&Rich<Reldep>> {
+        self.rich_by_name
+            .get(&dep.name)
+            .map(|&i| &self.rich_trees[i as usize])
+    }
+
+    /// The dependency as dnf prints it: `name`, `name >= [E:]V[-R]`, or the rich text.
+    pub fn dep_str(&self, dep: &Reldep) -> String {
+        if dep.is_rich() {
+            if let Some(tree) = self.rich_tree(dep) {
+                if let Ok(t) = tree.map_leaves(|leaf| Ok::<_, ()>(self.dep_str(leaf))) {
+                    return t.to_string();
+                }
+            }
+            return self.str(dep.name).to_string();
+        }
+        let mut s = self.str(dep.name).to_string();
+        if dep.cmp != Cmp::Any {
+            let evr = Evr::new(dep.epoch, self.str(dep.version), self.str(dep.release));
+            let _ = write!(s, " {} {}", dep.cmp.as_str(), evr);
+        }
+        s
+    }
+
+    // ---- matching -------------------------------------------------------------
+
+    /// Does `provide` satisfy `req`? rpm's `rpmdsCompare` (and libsolv's
+    /// `pool_match_flags_evr`): an unversioned side matches everything; otherwise the
+    /// ranges must overlap, comparing releases only when both sides have one.
+    pub fn dep_matches(&self, provide: &Reldep, req: &Reldep) -> bool {
+        if provide.name != req.name {
+            return false;
+        }
+        self.range_overlaps(provide, req)
+    }
+
+    fn range_overlaps(&self, a: &Reldep, b: &Reldep) -> bool {
+        if a.cmp == Cmp::Any || b.cmp == Cmp::Any {
+            return true;
+        }
+        let ea = Evr::new(a.epoch, self.str(a.version), self.str(a.release));
+        let eb = Evr::new(b.epoch, self.str(b.version), self.str(b.release));
+        let (fa, fb) = (a.cmp.bits(), b.cmp.bits());
+        match evr_cmp_match(&ea, &eb) {
+            Ordering::Less => fa & Cmp::GREATER != 0 || fb & Cmp::LESS != 0,
+            Ordering::Greater => fa & Cmp::LESS != 0 || fb & Cmp::GREATER != 0,
+            Ordering::Equal => {
+                (fa & fb & Cmp::EQUAL != 0)
+                    || (fa & fb & Cmp::LESS != 0)
+                    || (fa & fb & Cmp::GREATER != 0)
+            }
+        }
+    }
+
+    /// Does package `id` itself (its NEVR, as `name = EVR`) satisfy `req`? Used for
+    /// Conflicts/Obsoletes matching against package names.
+    pub fn pkg_matches(&self, id: PkgId, req: &Reldep) -> bool {
+        let p = self.pkg(id);
+        if p.name != req.name {
+            return false;
+        }
+        let own = Reldep {
+            name: p.name,
+            cmp: Cmp::Eq,
+            flags: 0,
+            epoch: p.epoch,
+            version: p.version,
+            release: p.release,
+        };
+        self.range_overlaps(&own, req)
+    }
+
+    /// Every package that provides `dep` (unsorted, may contain duplicates), regardless
+    /// of installability; the caller filters by the set it considers available.
+    /// Rich dependencies are evaluated as libsolv's `whatprovides` of the expression
+    /// (see [`Pool::whatprovides`]).
+    pub fn whatprovides_into(&self, dep: &Reldep, out: &mut Vec<PkgId>) {
+        debug_assert!(self.indexed, "build_indexes() before queries");
+        if dep.is_rich() {
+            if let Some(tree) = self.rich_tree(dep) {
+                out.extend(self.rich_providers(tree));
+            }
+            return;
+        }
+        for &(pkg, d) in self.provides.get(dep.name) {
+            if self.range_overlaps(&self.deps[d as usize], dep) {
+                out.push(pkg);
+            }
+        }
+        if dep.cmp == Cmp::Any && self.str(dep.name).starts_with('/') {
+            out.extend_from_slice(self.file_index.get(dep.name));
+        }
+    }
+
+    /// Sorted, de-duplicated providers of `dep` (see [`Pool::whatprovides_into`]).
+    pub fn whatprovides(&self, dep: &Reldep) -> Vec<PkgId> {
+        let mut v = Vec::new();
+        self.whatprovides_into(dep, &mut v);
+        v.sort_unstable();
+        v.dedup();
+        v
+    }
+
+    /// libsolv's provider set of a rich dependency, which is what dnf's repoclosure
+    /// tests (not boolean truth): `or`/`and` = union, `with` = intersection,
+    /// `without` = A minus B's providers, `if`/`unless` = A (∪ C with `else`).
+    fn rich_providers(&self, tree: &Rich<Reldep>) -> Vec<PkgId> {
+        let set = |t: &Rich<Reldep>| -> Vec<PkgId> {
+            let mut v = self.rich_providers(t);
+            v.sort_unstable();
+            v.dedup();
+            v
+        };
+        match tree {
+            Rich::Leaf(d) => {
+                let mut v = Vec::new();
+                self.whatprovides_into(d, &mut v);
+                v
+            }
+            Rich::And(xs) | Rich::Or(xs) => xs.iter().flat_map(|x| self.rich_providers(x)).collect(),
+            Rich::With(xs) => {
+                let mut it = xs.iter();
+                let mut acc = match it.next() {
+                    Some(first) => set(first),
+                    None => return Vec::new(),
+                };
+                for x in it {
+                    let other = set(x);
+                    acc.retain(|p| other.binary_search(p).is_ok());
+                }
+                acc
+            }
+            Rich::Without(a, b) => {
+                let other = set(b);
+                let mut acc = set(a);
+                acc.retain(|p| other.binary_search(p).is_err());
+                acc
+            }
+            Rich::If { then, otherwise, .. } | Rich::Unless { then, otherwise, .. } => {
+                let mut v = self.rich_providers(then);
+                if let Some(o) = otherwise {
+                    v.extend(self.rich_providers(o));
+                }
+                v
+            }
+        }
+    }
+
+    /// Reverse dependencies: packages with a dependency of `kind` that `target` satisfies.
+    pub fn what_depends(&self, target: PkgId, kind: DepKind) -> Vec<PkgId> {
+        let mut out = Vec::new();
+        let mut scratch = Vec::new();
+        for id in self.ids() {
+            for d in self.deps_of(id, kind) {
+                scratch.clear();
+                self.whatprovides_into(d, &mut scratch);
+                if scratch.contains(&target) {
+                    out.push(id);
+                    break;
+                }
+            }
+        }
+        out
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn empty_deps() -> [Vec<Reldep>; 8] {
+        Default::default()
+    }
+
+    fn add(pool: &mut Pool, name: &str, epoch: u32, v: &str, r: &str, arch: &str, provides: &[&str], requires: &[&str]) -> PkgId {
+        let mut deps = empty_deps();
+        for p in provides {
+            deps[0].push(pool.parse_reldep(p).unwrap());
+        }
+        for q in requires {
+            deps[1].push(pool.parse_reldep(q).unwrap());
+        }
+        pool.add_package(
+            NewPackage { name, epoch, version: v, release: r, arch, info: PackageInfo::default() },
+            &deps,
+        )
+    }
+
+    #[test]
+    fn versioned_matching_follows_rpm() {
+        let mut pool = Pool::new("x86_64");
+        pool.add_repo("t", "/t", SourceKind::RpmMd);
+        let libfoo = add(&mut pool, "libfoo", 2, "1.6", "1", "x86_64", &["libfoo = 2:1.6-1"], &[]);
+        let virt = add(&mut pool, "v", 0, "1", "1", "noarch", &["virt(foo) = 2.0", "unver"], &[]);
+        pool.build_indexes();
+        let mut q = |s: &str| {
+            let d = pool.parse_reldep(s).unwrap();
+            d
+        };
+        let cases = [
+            ("libfoo", true),
+            ("libfoo = 2:1.6", true),
+            ("libfoo = 1.6", false),
+            ("libfoo < 2.0", false),
+            ("libfoo >= 2:1.5", true),
+            ("libfoo > 2:1.6", false),
+            ("libfoo <= 2:1.6-0", false),
+            ("libfoo = 2:1.6-1", true),
+        ];
+        let deps: Vec<_> = cases.iter().map(|(s, _)| q(s)).collect();
+        let v1 = q("virt(foo) >= 1.5");
+        let v2 = q("virt(foo) > 2.0");
+        let u = q("unver >= 7");
+        pool.build_indexes();
+        for ((s, want), d) in cases.iter().zip(&deps) {
+            assert_eq!(pool.whatprovides(d).contains(&libfoo), *want, "{s}");
+        }
+        assert_eq!(pool.whatprovides(&v1), vec![virt]);
+        assert!(pool.whatprovides(&v2).is_empty());
+        assert_eq!(pool.whatprovides(&u), vec![virt], "unversioned provide matches all");
+    }
+}

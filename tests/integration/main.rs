@@ -1,0 +1,6 @@
+//! The one integration test binary: CLI behaviour, layering, and conformance against
+//! the real corpora (`BRAMBLE_CORPUS`, `BRAMBLE_ORACLE`; skipped when unset).
+
+mod common;
+mod conformance_vercmp;
+mod layering;
