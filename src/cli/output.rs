@@ -40,7 +40,13 @@ pub fn sanitize(s: &str) -> std::borrow::Cow<'_, str> {
     }
     std::borrow::Cow::Owned(
         s.chars()
-            .map(|c| if c.is_control() && c != '\n' && c != '\t' { '\u{FFFD}' } else { c })
+            .map(|c| {
+                if c.is_control() && c != '\n' && c != '\t' {
+                    '\u{FFFD}'
+                } else {
+                    c
+                }
+            })
             .collect(),
     )
 }
@@ -50,7 +56,10 @@ mod tests {
     #[test]
     fn escapes_are_neutralised() {
         assert_eq!(super::sanitize("ok\ttext\n"), "ok\ttext\n");
-        assert_eq!(super::sanitize("\x1b]52;c;ZXZpbA==\x07x"), "\u{FFFD}]52;c;ZXZpbA==\u{FFFD}x");
+        assert_eq!(
+            super::sanitize("\x1b]52;c;ZXZpbA==\x07x"),
+            "\u{FFFD}]52;c;ZXZpbA==\u{FFFD}x"
+        );
         assert_eq!(super::sanitize("a\u{9b}31mb"), "a\u{FFFD}31mb");
     }
 }

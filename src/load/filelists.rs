@@ -192,7 +192,9 @@ pub fn scan_filelists<R: BufRead>(
                     break true;
                 };
                 let tag = &rest[..gt];
-                if tag.starts_with(b"<file") && matches!(tag.get(5), None | Some(b' ' | b'\t' | b'\n' | b'\r')) {
+                if tag.starts_with(b"<file")
+                    && matches!(tag.get(5), None | Some(b' ' | b'\t' | b'\n' | b'\r'))
+                {
                     let cstart = t + gt + 1;
                     let Some(len) = file_end.find(&data[cstart..]) else {
                         i = t;
@@ -201,7 +203,10 @@ pub fn scan_filelists<R: BufRead>(
                     let raw = &data[cstart..cstart + len];
                     result.files_seen += 1;
                     if !in_package {
-                        return Err(XmlError::new(base + t as u64, "<file> outside of a <package>"));
+                        return Err(XmlError::new(
+                            base + t as u64,
+                            "<file> outside of a <package>",
+                        ));
                     }
                     if let Some(pid) = current {
                         let raw = raw
@@ -219,7 +224,10 @@ pub fn scan_filelists<R: BufRead>(
                     i = cstart + len + 7;
                 } else if tag.starts_with(b"<package") {
                     if in_package {
-                        return Err(XmlError::new(base + t as u64, "<package> inside a <package> (missing </package>?)"));
+                        return Err(XmlError::new(
+                            base + t as u64,
+                            "<package> inside a <package> (missing </package>?)",
+                        ));
                     }
                     in_package = true;
                     result.packages += 1;
@@ -232,7 +240,10 @@ pub fn scan_filelists<R: BufRead>(
                     i = t + gt + 1;
                 } else if tag.starts_with(b"</package") {
                     if !in_package {
-                        return Err(XmlError::new(base + t as u64, "</package> without <package>"));
+                        return Err(XmlError::new(
+                            base + t as u64,
+                            "</package> without <package>",
+                        ));
                     }
                     in_package = false;
                     current = None;
@@ -251,7 +262,8 @@ pub fn scan_filelists<R: BufRead>(
                     } else if tag.starts_with(b"</filelists") {
                         saw_end = true;
                     } else if !saw_root && !tag.starts_with(b"<?") && !tag.starts_with(b"<!") {
-                        let name: String = String::from_utf8_lossy(&tag[1..tag.len().min(40)]).into();
+                        let name: String =
+                            String::from_utf8_lossy(&tag[1..tag.len().min(40)]).into();
                         return Err(XmlError::new(
                             base + t as u64,
                             format!("expected <filelists> as the root element, found <{name}>"),
@@ -286,8 +298,8 @@ pub fn scan_filelists<R: BufRead>(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::model::pool::{NewPackage, SourceKind};
     use crate::model::package::PackageInfo;
+    use crate::model::pool::{NewPackage, SourceKind};
     use crate::progress::NoProgress;
 
     fn pool_with(n: usize) -> (Pool, RepoId) {
@@ -299,7 +311,14 @@ mod tests {
                 ..Default::default()
             };
             pool.add_package(
-                NewPackage { name: &format!("p{i}"), epoch: 0, version: "1", release: "1", arch: "noarch", info },
+                NewPackage {
+                    name: &format!("p{i}"),
+                    epoch: 0,
+                    version: "1",
+                    release: "1",
+                    arch: "noarch",
+                    info,
+                },
                 &Default::default(),
             );
         }
@@ -326,13 +345,20 @@ mod tests {
     fn keeps_only_wanted_paths_and_matches_packages() {
         let (mut pool, repo) = pool_with(2);
         let wanted = FileWanted::Only(
-            ["/usr/libexec/p1/helper", "/usr/share/p0/a&b.txt", "/not/a/file"]
-                .into_iter()
-                .map(Box::from)
-                .collect(),
+            [
+                "/usr/libexec/p1/helper",
+                "/usr/share/p0/a&b.txt",
+                "/not/a/file",
+            ]
+            .into_iter()
+            .map(Box::from)
+            .collect(),
         );
         let r = scan_filelists(&mut pool, repo, DOC.as_bytes(), &wanted, &NoProgress).unwrap();
-        assert_eq!((r.packages, r.files_seen, r.files_kept, r.unmatched), (2, 4, 2, 0));
+        assert_eq!(
+            (r.packages, r.files_seen, r.files_kept, r.unmatched),
+            (2, 4, 2, 0)
+        );
         pool.build_indexes();
         let dep = pool.parse_reldep("/usr/libexec/p1/helper").unwrap();
         assert_eq!(pool.whatprovides(&dep), vec![PkgId(1)]);
@@ -343,24 +369,53 @@ mod tests {
     #[test]
     fn out_of_order_packages_are_matched_by_pkgid() {
         let (mut pool, repo) = pool_with(2);
-        let doc = DOC.replace("sum0", "SWAP").replace("sum1", "sum0").replace("SWAP", "sum1");
-        let doc = doc.replace("name=\"p0\"", "name=\"X\"").replace("name=\"p1\"", "name=\"p0\"").replace("name=\"X\"", "name=\"p1\"");
-        let r = scan_filelists(&mut pool, repo, doc.as_bytes(), &FileWanted::All, &NoProgress).unwrap();
+        let doc = DOC
+            .replace("sum0", "SWAP")
+            .replace("sum1", "sum0")
+            .replace("SWAP", "sum1");
+        let doc = doc
+            .replace("name=\"p0\"", "name=\"X\"")
+            .replace("name=\"p1\"", "name=\"p0\"")
+            .replace("name=\"X\"", "name=\"p1\"");
+        let r = scan_filelists(
+            &mut pool,
+            repo,
+            doc.as_bytes(),
+            &FileWanted::All,
+            &NoProgress,
+        )
+        .unwrap();
         assert_eq!(r.unmatched, 0);
         assert_eq!(r.files_kept, 4);
-        assert!(pool.files.iter().any(|&(p, s)| p == PkgId(0) && pool.str(s) == "/usr/libexec/p1/helper"));
+        assert!(
+            pool.files
+                .iter()
+                .any(|&(p, s)| p == PkgId(0) && pool.str(s) == "/usr/libexec/p1/helper")
+        );
     }
 
     #[test]
     fn truncation_anywhere_is_an_error() {
         for cut in [10, 60, 150, 200, DOC.len() - 20, DOC.len() - 2] {
             let (mut pool, repo) = pool_with(2);
-            let r = scan_filelists(&mut pool, repo, &DOC.as_bytes()[..cut], &FileWanted::All, &NoProgress);
+            let r = scan_filelists(
+                &mut pool,
+                repo,
+                &DOC.as_bytes()[..cut],
+                &FileWanted::All,
+                &NoProgress,
+            );
             let e = r.unwrap_err();
             assert!(e.msg.contains("unexpected end"), "cut {cut}: {e:?}");
         }
         let (mut pool, repo) = pool_with(2);
-        let r = scan_filelists(&mut pool, repo, "<metadata></metadata>".as_bytes(), &FileWanted::All, &NoProgress);
+        let r = scan_filelists(
+            &mut pool,
+            repo,
+            "<metadata></metadata>".as_bytes(),
+            &FileWanted::All,
+            &NoProgress,
+        );
         assert!(r.unwrap_err().msg.contains("root element"));
     }
 }

@@ -469,10 +469,7 @@ line two &#x263A;</description>
 
     #[test]
     fn bad_dependency_is_a_warning() {
-        let bad = SAMPLE.replace(
-            "(python3-dateutil or python3-six)",
-            "(python3-dateutil or)",
-        );
+        let bad = SAMPLE.replace("(python3-dateutil or python3-six)", "(python3-dateutil or)");
         let (pool, r) = load(&bad);
         let r = r.unwrap();
         assert_eq!(r.packages, 2);

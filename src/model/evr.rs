@@ -35,21 +35,23 @@ impl<'a> Evr<'a> {
         }
     }
 
-    /// Parse `[E:]V[-R]` as rpm does: the epoch is the digits before the first `:`,
-    /// the release is what follows the last `-`. A non-numeric epoch is an error.
+    /// Parse `[E:]V[-R]` as rpm's `parseEVR` does: an epoch is the leading digits when a
+    /// `:` follows them (`:1.0` has epoch 0), the release is what follows the last `-`.
+    /// Anything else, colons included, belongs to the version. An epoch too large for
+    /// 32 bits is an error.
     pub fn parse(s: &'a str) -> Result<Self, String> {
-        let (epoch, rest) = match s.find(':') {
-            Some(i) => {
-                let e = &s[..i];
-                let epoch = if e.is_empty() {
-                    0
-                } else {
-                    e.parse::<u32>()
-                        .map_err(|_| format!("invalid epoch `{e}` in `{s}`"))?
-                };
-                (epoch, &s[i + 1..])
-            }
-            None => (0, s),
+        let digits = s.bytes().take_while(u8::is_ascii_digit).count();
+        let (epoch, rest) = if s.as_bytes().get(digits) == Some(&b':') {
+            let e = &s[..digits];
+            let epoch = if e.is_empty() {
+                0
+            } else {
+                e.parse::<u32>()
+                    .map_err(|_| format!("invalid epoch `{e}` in `{s}`"))?
+            };
+            (epoch, &s[digits + 1..])
+        } else {
+            (0, s)
         };
         let (version, release) = match rest.rfind('-') {
             Some(i) => (&rest[..i], &rest[i + 1..]),
@@ -121,7 +123,10 @@ mod tests {
         let e = Evr::parse("1.0").unwrap();
         assert_eq!((e.epoch, e.version, e.release), (0, "1.0", ""));
         assert_eq!(Evr::parse("0:1.0-2").unwrap().to_string(), "1.0-2");
-        assert!(Evr::parse("x:1.0").is_err());
+        assert!(Evr::parse("99999999999:1.0").is_err());
+        let e = Evr::parse("x:1.0").unwrap();
+        assert_eq!((e.epoch, e.version), (0, "x:1.0"));
+        assert_eq!(Evr::parse(":1.0").unwrap().epoch, 0);
     }
 
     #[test]

@@ -3,9 +3,9 @@
 
 use rustc_hash::FxBuildHasher;
 use serde::Serialize;
+use string_interner::StringInterner;
 use string_interner::backend::StringBackend;
 use string_interner::symbol::{Symbol, SymbolU32};
-use string_interner::StringInterner;
 
 /// An interned string. Comparing two `Sym`s of one interner compares the strings for equality.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Default, Serialize)]

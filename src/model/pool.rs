@@ -58,7 +58,15 @@ pub fn compatible_arches(host: &str) -> &'static [&'static str] {
     match host {
         "x86_64" | "amd64" => &["x86_64", "i686", "i586", "i486", "i386"],
         "x86_64_v2" => &["x86_64_v2", "x86_64", "i686", "i586", "i486", "i386"],
-        "x86_64_v3" => &["x86_64_v3", "x86_64_v2", "x86_64", "i686", "i586", "i486", "i386"],
+        "x86_64_v3" => &[
+            "x86_64_v3",
+            "x86_64_v2",
+            "x86_64",
+            "i686",
+            "i586",
+            "i486",
+            "i386",
+        ],
         "x86_64_v4" => &[
             "x86_64_v4",
             "x86_64_v3",
@@ -335,7 +343,8 @@ impl Pool {
         let deps = &self.deps;
         let prov_iter = packages.iter().enumerate().flat_map(move |(i, p)| {
             let k = DepKind::Provides.index();
-            (p.dep_start[k]..p.dep_start[k + 1]).map(move |d| (deps[d as usize].name, (PkgId(i as u32), d)))
+            (p.dep_start[k]..p.dep_start[k + 1])
+                .map(move |d| (deps[d as usize].name, (PkgId(i as u32), d)))
         });
         self.provides = SymIndex::build(nsyms, prov_iter);
         self.file_index = SymIndex::build(nsyms, self.files.iter().map(|&(p, s)| (s, p)));
@@ -404,7 +413,13 @@ impl Pool {
     pub fn nevra(&self, id: PkgId) -> String {
         let p = self.pkg(id);
         let mut s = String::with_capacity(48);
-        let _ = write!(s, "{}-{}.{}", self.str(p.name), self.evr(id), self.str(p.arch));
+        let _ = write!(
+            s,
+            "{}-{}.{}",
+            self.str(p.name),
+            self.evr(id),
+            self.str(p.arch)
+        );
         s
     }
 
@@ -548,7 +563,9 @@ impl Pool {
                 self.whatprovides_into(d, &mut v);
                 v
             }
-            Rich::And(xs) | Rich::Or(xs) => xs.iter().flat_map(|x| self.rich_providers(x)).collect(),
+            Rich::And(xs) | Rich::Or(xs) => {
+                xs.iter().flat_map(|x| self.rich_providers(x)).collect()
+            }
             Rich::With(xs) => {
                 let mut it = xs.iter();
                 let mut acc = match it.next() {
@@ -567,7 +584,12 @@ impl Pool {
                 acc.retain(|p| other.binary_search(p).is_err());
                 acc
             }
-            Rich::If { then, otherwise, .. } | Rich::Unless { then, otherwise, .. } => {
+            Rich::If {
+                then, otherwise, ..
+            }
+            | Rich::Unless {
+                then, otherwise, ..
+            } => {
                 let mut v = self.rich_providers(then);
                 if let Some(o) = otherwise {
                     v.extend(self.rich_providers(o));
@@ -603,7 +625,16 @@ mod tests {
         Default::default()
     }
 
-    fn add(pool: &mut Pool, name: &str, epoch: u32, v: &str, r: &str, arch: &str, provides: &[&str], requires: &[&str]) -> PkgId {
+    fn add(
+        pool: &mut Pool,
+        name: &str,
+        epoch: u32,
+        v: &str,
+        r: &str,
+        arch: &str,
+        provides: &[&str],
+        requires: &[&str],
+    ) -> PkgId {
         let mut deps = empty_deps();
         for p in provides {
             deps[0].push(pool.parse_reldep(p).unwrap());
@@ -612,7 +643,14 @@ mod tests {
             deps[1].push(pool.parse_reldep(q).unwrap());
         }
         pool.add_package(
-            NewPackage { name, epoch, version: v, release: r, arch, info: PackageInfo::default() },
+            NewPackage {
+                name,
+                epoch,
+                version: v,
+                release: r,
+                arch,
+                info: PackageInfo::default(),
+            },
             &deps,
         )
     }
@@ -621,8 +659,26 @@ mod tests {
     fn versioned_matching_follows_rpm() {
         let mut pool = Pool::new("x86_64");
         pool.add_repo("t", "/t", SourceKind::RpmMd);
-        let libfoo = add(&mut pool, "libfoo", 2, "1.6", "1", "x86_64", &["libfoo = 2:1.6-1"], &[]);
-        let virt = add(&mut pool, "v", 0, "1", "1", "noarch", &["virt(foo) = 2.0", "unver"], &[]);
+        let libfoo = add(
+            &mut pool,
+            "libfoo",
+            2,
+            "1.6",
+            "1",
+            "x86_64",
+            &["libfoo = 2:1.6-1"],
+            &[],
+        );
+        let virt = add(
+            &mut pool,
+            "v",
+            0,
+            "1",
+            "1",
+            "noarch",
+            &["virt(foo) = 2.0", "unver"],
+            &[],
+        );
         pool.build_indexes();
         let mut q = |s: &str| {
             let d = pool.parse_reldep(s).unwrap();
@@ -648,6 +704,10 @@ mod tests {
         }
         assert_eq!(pool.whatprovides(&v1), vec![virt]);
         assert!(pool.whatprovides(&v2).is_empty());
-        assert_eq!(pool.whatprovides(&u), vec![virt], "unversioned provide matches all");
+        assert_eq!(
+            pool.whatprovides(&u),
+            vec![virt],
+            "unversioned provide matches all"
+        );
     }
 }

@@ -34,13 +34,27 @@ fn lower_layers_never_use_higher_ones() {
             for (n, line) in text.lines().enumerate() {
                 let code = line.split("//").next().unwrap_or("");
                 for h in *higher {
-                    let pats = [format!("crate::{h}::"), format!("crate::{h}}}"), format!("crate::{h};"), format!("bramble::{h}::")];
+                    let pats = [
+                        format!("crate::{h}::"),
+                        format!("crate::{h}}}"),
+                        format!("crate::{h};"),
+                        format!("bramble::{h}::"),
+                    ];
                     if pats.iter().any(|p| code.contains(p.as_str())) {
-                        violations.push(format!("{}:{}: {layer} uses {h}: {}", f.display(), n + 1, line.trim()));
+                        violations.push(format!(
+                            "{}:{}: {layer} uses {h}: {}",
+                            f.display(),
+                            n + 1,
+                            line.trim()
+                        ));
                     }
                 }
             }
         }
     }
-    assert!(violations.is_empty(), "layer violations:\n{}", violations.join("\n"));
+    assert!(
+        violations.is_empty(),
+        "layer violations:\n{}",
+        violations.join("\n")
+    );
 }
