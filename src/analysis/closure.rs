@@ -1,0 +1,317 @@
+//! Repoclosure: which requirements of the checked packages no available package
+//! provides. The semantics are dnf 4's repoclosure plugin on libsolv, exactly:
+//!
+//! * only `Requires` (pre and non-pre) are checked, `rpmlib(` and `solvable:` skipped;
+//!   weak dependencies never;
+//! * a requirement is resolved when libsolv's `whatprovides` of it, among the
+//!   *available* packages that are installable on the host arch, is not empty
+//!   (rich deps by their provider set, file deps against file lists and provides);
+//! * `available` is every package of the loaded repos (after module filtering, when the
+//!   caller gives a mask); `--best` keeps only the newest per name.arch across repos;
+//! * the *checked* set is `available` narrowed by `--newest` (newest per name.arch in
+//!   each repo), `--pkg`, `--check` and `--arch`, which never narrow the providers.
+//!
+//! Unique requirements are resolved once each, in parallel; the result is deterministic.
+
+use std::cmp::Ordering;
+
+use rayon::prelude::*;
+use rustc_hash::{FxHashMap, FxHashSet};
+use serde::Serialize;
+
+use super::select::PkgPattern;
+use crate::model::package::{DepKind, PkgId, Reldep, RepoId};
+use crate::model::pool::Pool;
+use crate::progress::{Cancel, Progress};
+
+/// Options with `dnf repoclosure`'s meanings.
+#[derive(Default, Clone, Debug)]
+pub struct ClosureOptions {
+    /// Only check packages of these repos (`--check`); empty: all.
+    pub check: Vec<RepoId>,
+    /// Only check packages of these arches (`--arch`); empty: all.
+    pub arches: Vec<String>,
+    /// `--newest`: check only the newest package per name.arch of each repo.
+    pub newest: bool,
+    /// `--best`: providers are only the newest per name.arch across all repos.
+    pub best: bool,
+    /// `--pkg`: check only packages matching these patterns.
+    pub pkgs: Vec<String>,
+    /// Packages that exist for dependency solving (module filtering); `None`: all.
+    pub available: Option<Vec<bool>>,
+}
+
+/// Why an unresolved requirement may be unresolved: the nearest things that almost fit.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[serde(tag = "kind", rename_all = "kebab-case")]
+pub enum Hint {
+    /// Packages provide the name, but not in the required version range.
+    OtherVersions { providers: Vec<String> },
+    /// Providers exist but cannot be installed on this host (arch, or a source package).
+    NotInstallable { providers: Vec<String>, host_arch: String },
+    /// Providers exist but are not available (module filtering, `--best`).
+    NotAvailable { providers: Vec<String> },
+    /// A file requirement, and the file lists of some repos were not read.
+    FilelistsNotLoaded,
+}
+
+#[derive(Clone, Debug, Serialize)]
+pub struct UnresolvedDep {
+    pub dep: String,
+    pub hints: Vec<Hint>,
+}
+
+/// One package with unresolved requirements.
+#[derive(Clone, Debug, Serialize)]
+pub struct Broken {
+    #[serde(skip)]
+    pub pkg: PkgId,
+    pub nevra: String,
+    pub repo: String,
+    pub unresolved: Vec<UnresolvedDep>,
+}
+
+#[derive(Clone, Debug, Default, Serialize)]
+pub struct ClosureReport {
+    /// Packages checked.
+    pub checked: usize,
+    /// Broken packages in dnf's order (name, then EVR, then arch).
+    pub broken: Vec<Broken>,
+    /// True when the run was cancelled before the end (the report is then partial).
+    pub cancelled: bool,
+}
+
+impl ClosureReport {
+    /// Total unresolved requirements, counted per package as dnf does.
+    pub fn unresolved_count(&self) -> usize {
+        self.broken.iter().map(|b| b.unresolved.len()).sum()
+    }
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum ClosureError {
+    #[error("no package matched: {0}")]
+    NoMatch(String),
+    #[error("{0}")]
+    Pattern(String),
+}
+
+/// dnf's package order: name, then EVR, then arch.
+pub fn dnf_order(pool: &Pool, a: PkgId, b: PkgId) -> Ordering {
+    pool.name(a)
+        .cmp(pool.name(b))
+        .then_with(|| pool.evr(a).cmp_full(&pool.evr(b)))
+        .then_with(|| pool.arch(a).cmp(pool.arch(b)))
+}
+
+/// For each package in `ids`, whether it is the newest of its name.arch within `ids`,
+/// grouping by `key` (all in one group, or per repo). Ties are all kept, as hawkey does.
+fn latest_mask(pool: &Pool, ids: &[PkgId], per_repo: bool) -> FxHashSet<PkgId> {
+    let mut best: FxHashMap<(u32, u32, u32), Vec<PkgId>> = FxHashMap::default();
+    for &id in ids {
+        let p = pool.pkg(id);
+        let key = (p.name.0, p.arch.0, if per_repo { p.repo.0 } else { 0 });
+        let e = best.entry(key).or_default();
+        match e.first().map(|&o| pool.evr(id).cmp_full(&pool.evr(o))) {
+            None | Some(Ordering::Equal) => e.push(id),
+            Some(Ordering::Greater) => {
+                e.clear();
+                e.push(id);
+            }
+            Some(Ordering::Less) => {}
+        }
+    }
+    best.into_values().flatten().collect()
+}
+
+fn skipped(name: &str) -> bool {
+    name.starts_with("rpmlib(") || name.starts_with("solvable:")
+}
+
+/// Run repoclosure over `pool` (which must be indexed).
+pub fn closure(
+    pool: &Pool,
+    opts: &ClosureOptions,
+    progress: &dyn Progress,
+    cancel: &Cancel,
+) -> Result<ClosureReport, ClosureError> {
+    let all: Vec<PkgId> = pool
+        .ids()
+        .filter(|&id| opts.available.as_ref().is_none_or(|m| m[id.index()]))
+        .collect();
+    let mut available = vec![false; pool.len()];
+    if opts.best {
+        for id in latest_mask(pool, &all, false) {
+            available[id.index()] = true;
+        }
+    } else {
+        for &id in &all {
+            available[id.index()] = true;
+        }
+    }
+    let mut to_check: Vec<PkgId> = if opts.newest {
+        let avail: Vec<PkgId> = all.iter().copied().filter(|id| available[id.index()]).collect();
+        let keep = latest_mask(pool, &avail, true);
+        avail.into_iter().filter(|id| keep.contains(id)).collect()
+    } else {
+        all.clone()
+    };
+    if !opts.pkgs.is_empty() {
+        let pats: Vec<PkgPattern> = opts
+            .pkgs
+            .iter()
+            .map(|p| PkgPattern::new(p))
+            .collect::<Result<_, _>>()
+            .map_err(ClosureError::Pattern)?;
+        let missing: Vec<&str> = pats
+            .iter()
+            .filter(|p| !to_check.iter().any(|&id| p.matches(pool, id)))
+            .map(|p| p.as_str())
+            .collect();
+        if !missing.is_empty() {
+            return Err(ClosureError::NoMatch(missing.join(", ")));
+        }
+        to_check.retain(|&id| pats.iter().any(|p| p.matches(pool, id)));
+    }
+    if !opts.check.is_empty() {
+        to_check.retain(|&id| opts.check.contains(&pool.pkg(id).repo));
+    }
+    if !opts.arches.is_empty() {
+        to_check.retain(|&id| opts.arches.iter().any(|a| a == pool.arch(id)));
+    }
+    progress.phase("closure", Some(to_check.len() as u64));
+
+    // Unique requirements of the checked packages, resolved once each, in parallel.
+    let mut unique: FxHashSet<Reldep> = FxHashSet::default();
+    for &id in &to_check {
+        for d in pool.deps_of(id, DepKind::Requires) {
+            if !skipped(pool.str(d.name)) {
+                let mut k = *d;
+                k.flags &= !Reldep::PRE;
+                unique.insert(k);
+            }
+        }
+    }
+    let unique: Vec<Reldep> = unique.into_iter().collect();
+    let resolved: Vec<bool> = unique
+        .par_iter()
+        .map_init(Vec::new, |scratch, d| {
+            if cancel.is_cancelled() {
+                return true;
+            }
+            scratch.clear();
+            pool.whatprovides_into(d, scratch);
+            scratch
+                .iter()
+                .any(|&p| available[p.index()] && pool.is_installable(p))
+        })
+        .collect();
+    let unresolved: FxHashSet<Reldep> = unique
+        .iter()
+        .zip(&resolved)
+        .filter(|&(_, &ok)| !ok)
+        .map(|(d, _)| *d)
+        .collect();
+
+    let mut broken = Vec::new();
+    for &id in &to_check {
+        let mut deps: Vec<UnresolvedDep> = Vec::new();
+        for d in pool.deps_of(id, DepKind::Requires) {
+            let mut k = *d;
+            k.flags &= !Reldep::PRE;
+            if unresolved.contains(&k) {
+                let text = pool.dep_str(d);
+                if !deps.iter().any(|u| u.dep == text) {
+                    deps.push(UnresolvedDep {
+                        hints: hints(pool, d, &available),
+                        dep: text,
+                    });
+                }
+            }
+        }
+        if !deps.is_empty() {
+            deps.sort_by(|a, b| a.dep.cmp(&b.dep));
+            broken.push(Broken {
+                pkg: id,
+                nevra: pool.nevra(id),
+                repo: pool.repo_of(id).name.clone(),
+                unresolved: deps,
+            });
+        }
+    }
+    progress.advance(to_check.len() as u64);
+    broken.sort_by(|a, b| dnf_order(pool, a.pkg, b.pkg).then_with(|| a.repo.cmp(&b.repo)));
+    Ok(ClosureReport {
+        checked: to_check.len(),
+        broken,
+        cancelled: cancel.is_cancelled(),
+    })
+}
+
+/// The nearest candidates of an unresolved requirement.
+fn hints(pool: &Pool, dep: &Reldep, available: &[bool]) -> Vec<Hint> {
+    let mut out = Vec::new();
+    let exact = pool.whatprovides(dep);
+    let not_installable: Vec<String> = exact
+        .iter()
+        .filter(|&&p| available[p.index()] && !pool.is_installable(p))
+        .map(|&p| pool.nevra(p))
+        .collect();
+    if !not_installable.is_empty() {
+        out.push(Hint::NotInstallable {
+            providers: not_installable,
+            host_arch: pool.host_arch.clone(),
+        });
+    }
+    let hidden: Vec<String> = exact
+        .iter()
+        .filter(|&&p| !available[p.index()])
+        .map(|&p| pool.nevra(p))
+        .collect();
+    if !hidden.is_empty() {
+        out.push(Hint::NotAvailable { providers: hidden });
+    }
+    if !dep.is_rich() && dep.cmp != crate::model::dep::Cmp::Any {
+        let any = pool.whatprovides(&Reldep::unversioned(dep.name));
+        let others: Vec<String> = any
+            .iter()
+            .filter(|p| !exact.contains(p))
+            .flat_map(|&p| {
+                pool.deps_of(p, DepKind::Provides)
+                    .iter()
+                    .filter(|pr| pr.name == dep.name)
+                    .map(move |pr| format!("{} ({})", pool.dep_str(pr), pool.nevra(p)))
+            })
+            .take(8)
+            .collect();
+        if !others.is_empty() {
+            out.push(Hint::OtherVersions { providers: others });
+        }
+    }
+    if pool.str(dep.name).starts_with('/') && pool.repos.iter().any(|r| !r.full_filelists) {
+        out.push(Hint::FilelistsNotLoaded);
+    }
+    out
+}
+
+impl Hint {
+    /// One line of explanation, lower case, values in backticks.
+    pub fn describe(&self) -> String {
+        match self {
+            Hint::OtherVersions { providers } => {
+                format!("other versions are provided: {}", providers.join(", "))
+            }
+            Hint::NotInstallable { providers, host_arch } => format!(
+                "provided only by packages not installable on {host_arch}: {}",
+                providers.join(", ")
+            ),
+            Hint::NotAvailable { providers } => format!(
+                "provided by packages that are filtered out (modules or --best): {}",
+                providers.join(", ")
+            ),
+            Hint::FilelistsNotLoaded => {
+                "a file requirement, and not every repo's file lists were read".to_string()
+            }
+        }
+    }
+}
