@@ -7,9 +7,11 @@
 //!   *available* packages that are installable on the host arch, is not empty
 //!   (rich deps by their provider set, file deps against file lists and provides);
 //! * `available` is every package of the loaded repos (after module filtering, when the
-//!   caller gives a mask); `--best` keeps only the newest per name.arch across repos;
-//! * the *checked* set is `available` narrowed by `--newest` (newest per name.arch in
-//!   each repo), `--pkg`, `--check` and `--arch`, which never narrow the providers.
+//!   caller gives a mask), only the newest per name.arch of each repo with `--newest`
+//!   (hawkey's `latest()` is per name.arch: checked with python3-hawkey), and then only
+//!   the newest per name.arch across repos with `--best` (dnf's `best=True`);
+//! * the *checked* set starts as the same set before `--best`, and is narrowed by
+//!   `--pkg`, `--check` and `--arch`, which never narrow the providers.
 //!
 //! Unique requirements are resolved once each, in parallel; the result is deterministic.
 
@@ -31,7 +33,8 @@ pub struct ClosureOptions {
     pub check: Vec<RepoId>,
     /// Only check packages of these arches (`--arch`); empty: all.
     pub arches: Vec<String>,
-    /// `--newest`: check only the newest package per name.arch of each repo.
+    /// `--newest`: only the newest package per name.arch of each repo is checked and
+    /// counts as a provider.
     pub newest: bool,
     /// `--best`: providers are only the newest per name.arch across all repos.
     pub best: bool,
@@ -139,23 +142,25 @@ pub fn closure(
         .ids()
         .filter(|&id| opts.available.as_ref().is_none_or(|m| m[id.index()]))
         .collect();
+    // dnf-plugins-core 4.3 `_get_unresolved`: with --newest both sets are the newest per
+    // name.arch of each repo; then best=True narrows only the providers, across repos.
+    let base: Vec<PkgId> = if opts.newest {
+        let keep = latest_mask(pool, &all, true);
+        all.iter().copied().filter(|id| keep.contains(id)).collect()
+    } else {
+        all
+    };
     let mut available = vec![false; pool.len()];
     if opts.best {
-        for id in latest_mask(pool, &all, false) {
+        for id in latest_mask(pool, &base, false) {
             available[id.index()] = true;
         }
     } else {
-        for &id in &all {
+        for &id in &base {
             available[id.index()] = true;
         }
     }
-    let mut to_check: Vec<PkgId> = if opts.newest {
-        let avail: Vec<PkgId> = all.iter().copied().filter(|id| available[id.index()]).collect();
-        let keep = latest_mask(pool, &avail, true);
-        avail.into_iter().filter(|id| keep.contains(id)).collect()
-    } else {
-        all.clone()
-    };
+    let mut to_check = base;
     if !opts.pkgs.is_empty() {
         let pats: Vec<PkgPattern> = opts
             .pkgs

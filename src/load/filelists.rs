@@ -56,6 +56,30 @@ impl FileWanted {
         FileWanted::Only(set)
     }
 
+    /// The file dependencies that no installable package provides through primary's file
+    /// entries or explicit provides; `None` when there are none (filelists need not be
+    /// read at all). Closure answers are the same as with [`FileWanted::file_deps_of`]
+    /// as long as every package stays available; callers that hide packages (module
+    /// filtering) should use `file_deps_of`.
+    pub fn unresolved_file_deps_of(pool: &Pool) -> Option<FileWanted> {
+        let FileWanted::Only(set) = Self::file_deps_of(pool) else {
+            return None;
+        };
+        let mut scratch = Vec::new();
+        let set: FxHashSet<Box<str>> = set
+            .into_iter()
+            .filter(|p| {
+                let Some(sym) = pool.strings.get(p) else {
+                    return true;
+                };
+                scratch.clear();
+                pool.whatprovides_into(&crate::model::package::Reldep::unversioned(sym), &mut scratch);
+                !scratch.iter().any(|&id| pool.is_installable(id))
+            })
+            .collect();
+        if set.is_empty() { None } else { Some(FileWanted::Only(set)) }
+    }
+
     fn wants(&self, path: &str) -> bool {
         match self {
             FileWanted::All => true,
@@ -165,7 +189,7 @@ pub fn scan_filelists<R: BufRead>(
             if !eof {
                 let chunk = input
                     .fill_buf()
-                    .map_err(|e| XmlError::new(base + buf.len() as u64, e.to_string()))?;
+                    .map_err(|e| XmlError::from_io(base + buf.len() as u64, e))?;
                 if chunk.is_empty() {
                     eof = true;
                 } else {

@@ -18,7 +18,7 @@ use crate::model::pool::{NewPackage, Pool};
 use crate::progress::Progress;
 
 /// What a primary parse produced besides the packages themselves.
-#[derive(Debug, Default)]
+#[derive(Debug, Default, Clone)]
 pub struct PrimaryResult {
     pub packages: usize,
     /// Problems that did not stop the parse (bad dependencies), with their offsets.
@@ -87,12 +87,13 @@ pub fn parse_primary<R: BufRead>(
     let mut result = PrimaryResult::default();
     let mut depth = 0usize;
     let mut saw_root = false;
+    let mut reported = 0u64;
 
     loop {
         let pos = reader.buffer_position();
         let ev = match reader.read_event_into(&mut buf) {
             Ok(ev) => ev,
-            Err(e) => return Err(XmlError::new(reader.error_position(), e.to_string())),
+            Err(e) => return Err(XmlError::from_quick(reader.error_position(), e)),
         };
         match ev {
             Event::Start(e) => {
@@ -193,7 +194,9 @@ pub fn parse_primary<R: BufRead>(
                     finish_package(pool, &mut cur, pos)?;
                     result.packages += 1;
                     if result.packages % 1024 == 0 {
-                        progress.advance(1024);
+                        let now = reader.buffer_position();
+                        progress.advance(now - reported);
+                        reported = now;
                     }
                     continue;
                 }
@@ -237,7 +240,7 @@ pub fn parse_primary<R: BufRead>(
         }
         buf.clear();
     }
-    progress.advance((result.packages % 1024) as u64);
+    progress.advance(reader.buffer_position() - reported);
     Ok(result)
 }
 

@@ -7,10 +7,13 @@ use quick_xml::events::{BytesRef, BytesStart};
 
 /// A parse failure at a byte offset of the (decompressed) document; the loader turns
 /// it into a `LoadError::Syntax` with line and column once it knows the file.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone)]
 pub struct XmlError {
     pub offset: u64,
     pub msg: String,
+    /// The I/O error underneath, when reading (decompressing, verifying) failed rather
+    /// than parsing: it carries the decompressor's or checksum's own error payload.
+    pub io: Option<std::sync::Arc<std::io::Error>>,
 }
 
 impl XmlError {
@@ -18,6 +21,26 @@ impl XmlError {
         XmlError {
             offset,
             msg: msg.into(),
+            io: None,
+        }
+    }
+
+    /// From a quick-xml error at `offset`, keeping an I/O cause.
+    pub fn from_quick(offset: u64, e: quick_xml::Error) -> Self {
+        let msg = e.to_string();
+        let io = match e {
+            quick_xml::Error::Io(io) => Some(io),
+            _ => None,
+        };
+        XmlError { offset, msg, io }
+    }
+
+    /// From an I/O error of the underlying reader at `offset`.
+    pub fn from_io(offset: u64, e: std::io::Error) -> Self {
+        XmlError {
+            offset,
+            msg: e.to_string(),
+            io: Some(std::sync::Arc::new(e)),
         }
     }
 }

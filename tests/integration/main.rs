@@ -2,5 +2,6 @@
 //! the real corpora (`BRAMBLE_CORPUS`, `BRAMBLE_ORACLE`; skipped when unset).
 
 mod common;
+mod conformance_oracle;
 mod conformance_vercmp;
 mod layering;

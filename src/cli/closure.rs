@@ -1,0 +1,123 @@
+//! `bramble closure`: dnf repoclosure, same options, same text output (byte-compatible
+//! blocks, same order), `--json`, exit status 1 when anything is unresolved.
+
+use clap::Args;
+use serde::Serialize;
+
+use super::args::SourceArgs;
+use super::output;
+use crate::analysis::closure::{ClosureOptions, ClosureReport, closure};
+use crate::progress::Cancel;
+
+#[derive(Args, Debug)]
+pub struct ClosureArgs {
+    #[command(flatten)]
+    pub src: SourceArgs,
+    /// Check only packages of this repo (repeatable); the others are lookaside.
+    #[arg(long = "check", value_name = "REPO")]
+    pub check: Vec<String>,
+    /// Check only packages of this arch (repeatable).
+    #[arg(long = "arch", value_name = "ARCH")]
+    pub arch: Vec<String>,
+    /// Check only the newest package per name.arch of each repo.
+    #[arg(long)]
+    pub newest: bool,
+    /// Check only these packages (NEVRA patterns, repeatable).
+    #[arg(long = "pkg", value_name = "SPEC")]
+    pub pkg: Vec<String>,
+    /// Providers are only the newest per name.arch across all repos (dnf's best=True).
+    #[arg(long)]
+    pub best: bool,
+    /// Explain each unresolved dependency (nearest candidates).
+    #[arg(long)]
+    pub hints: bool,
+    /// Machine-readable output.
+    #[arg(long)]
+    pub json: bool,
+}
+
+#[derive(Serialize)]
+struct JsonOut<'a> {
+    checked: usize,
+    unresolved: usize,
+    packages: usize,
+    broken: &'a [crate::analysis::closure::Broken],
+}
+
+/// dnf's text rendering of a closure report (without the final stderr line).
+pub fn render_text(report: &ClosureReport, with_hints: bool) -> String {
+    let mut s = String::new();
+    for b in &report.broken {
+        s.push_str(&format!("package: {} from {}\n", b.nevra, b.repo));
+        s.push_str(&format!("  unresolved deps ({}):\n", b.unresolved.len()));
+        for u in &b.unresolved {
+            s.push_str(&format!("    {}\n", u.dep));
+            if with_hints {
+                for h in &u.hints {
+                    s.push_str(&format!("      hint: {}\n", h.describe()));
+                }
+            }
+        }
+    }
+    s
+}
+
+pub fn run(a: ClosureArgs) -> i32 {
+    let (loaded, failed) = match a.src.load() {
+        Ok(x) => x,
+        Err(e) => {
+            eprintln!("bramble: {e}");
+            return 2;
+        }
+    };
+    let pool = &loaded.pool;
+    let mut check = Vec::new();
+    for name in &a.check {
+        match pool.repos.iter().find(|r| &r.name == name) {
+            Some(r) => check.push(r.id),
+            None => {
+                eprintln!("bramble: error: --check {name}: no such repo");
+                return 2;
+            }
+        }
+    }
+    let opts = ClosureOptions {
+        check,
+        arches: a.arch.clone(),
+        newest: a.newest,
+        best: a.best,
+        pkgs: a.pkg.clone(),
+        available: None,
+    };
+    let report = match closure(pool, &opts, &crate::progress::NoProgress, &Cancel::new()) {
+        Ok(r) => r,
+        Err(e) => {
+            eprintln!("Error: {e}");
+            return 2;
+        }
+    };
+    if a.json {
+        output::json(&JsonOut {
+            checked: report.checked,
+            unresolved: report.unresolved_count(),
+            packages: report.broken.len(),
+            broken: &report.broken,
+        });
+    } else {
+        output::out(&output::sanitize(&render_text(&report, a.hints)));
+        if !report.broken.is_empty() {
+            eprintln!(
+                "Error: Repoclosure ended with unresolved dependencies ({}) across {} packages.",
+                report.unresolved_count(),
+                report.broken.len()
+            );
+        }
+    }
+    if failed {
+        2
+    } else if report.broken.is_empty() {
+        0
+    } else {
+        1
+    }
+}

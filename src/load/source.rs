@@ -1,0 +1,278 @@
+//! Sources as users name them on the command line, and loading a set of them into one
+//! pool. A source is a repository directory (holding `repodata/`), a `file://` or
+//! `http(s)://` base URL, a dnf `.repo` file, a directory of `.rpm` files or single
+//! `.rpm`s, each optionally named `NAME,PATH` as dnf's `--repofrompath`.
+//!
+//! Loading never stops at the first bad source: every problem is collected with the
+//! source it belongs to, and whatever loaded stays in the pool.
+
+use std::path::PathBuf;
+
+use super::error::LoadError;
+use super::filelists::FileWanted;
+use super::http::{HttpClient, HttpOptions};
+use super::repo::{LoadedRepo, RepoBase, load_filelists, load_repo};
+use super::repofile::{RepoLocation, Vars, read_repo_file};
+use super::rpmfile::load_rpm_paths;
+use crate::model::pool::Pool;
+use crate::progress::Progress;
+
+/// One source given by the user, classified.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Source {
+    /// An rpm-md repository.
+    Repo {
+        name: String,
+        base: RepoBase,
+        priority: i32,
+        cost: i32,
+        module_hotfixes: bool,
+    },
+    /// `.rpm` files and directories of them, read header by header.
+    Rpms { name: String, paths: Vec<PathBuf> },
+    /// A dnf `.repo` file: each enabled section is a repository.
+    RepoFile(PathBuf),
+}
+
+/// Which file list entries to read from `filelists.xml`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Default, clap::ValueEnum)]
+pub enum Filelists {
+    /// Only the paths that file dependencies name and primary does not already provide
+    /// (libsolv's lazy file lists): the answer of closure is the same, the cost far lower.
+    #[default]
+    Auto,
+    /// The paths that any file dependency names, even those primary already provides.
+    Deps,
+    /// Every path (large: 7 million entries on Fedora).
+    All,
+    /// None.
+    Never,
+}
+
+/// Options for loading.
+#[derive(Clone, Debug, Default)]
+pub struct LoadOptions {
+    pub filelists: Filelists,
+    pub host_arch: Option<String>,
+    pub releasever: Option<String>,
+    pub http: HttpOptions,
+}
+
+/// A problem while loading, with the source it belongs to.
+#[derive(Debug)]
+pub struct LoadProblem {
+    pub source: String,
+    pub error: LoadError,
+    /// false: a warning (the source loaded); true: the source (or part of it) failed.
+    pub fatal: bool,
+}
+
+/// The result of loading: the indexed pool and every problem met.
+pub struct Loaded {
+    pub pool: Pool,
+    pub repos: Vec<LoadedRepo>,
+    pub problems: Vec<LoadProblem>,
+}
+
+fn default_name(path: &str) -> String {
+    let trimmed = path.trim_end_matches('/');
+    let last = trimmed.rsplit('/').next().unwrap_or(trimmed);
+    let clean: String = last
+        .chars()
+        .map(|c| if c.is_ascii_alphanumeric() || "-_.:".contains(c) { c } else { '_' })
+        .collect();
+    if clean.is_empty() { "repo".to_string() } else { clean }
+}
+
+impl Source {
+    /// Classify a command-line source: `[NAME,]PATH-OR-URL`.
+    pub fn parse(arg: &str) -> Result<Source, LoadError> {
+        let (name, target) = match arg.split_once(',') {
+            Some((n, t)) if !n.is_empty() && !n.contains('/') && !t.is_empty() => {
+                (Some(n.to_string()), t)
+            }
+            _ => (None, arg),
+        };
+        let name_or = |t: &str| name.clone().unwrap_or_else(|| default_name(t));
+        if let Some(rest) = target.strip_prefix("file://") {
+            let path = PathBuf::from(rest);
+            return Ok(Source::Repo {
+                name: name_or(rest),
+                base: RepoBase::Local(path),
+                priority: 99,
+                cost: 1000,
+                module_hotfixes: false,
+            });
+        }
+        if target.starts_with("http://") || target.starts_with("https://") {
+            return Ok(Source::Repo {
+                name: name_or(target),
+                base: RepoBase::Remote(target.to_string()),
+                priority: 99,
+                cost: 1000,
+                module_hotfixes: false,
+            });
+        }
+        let path = PathBuf::from(target);
+        if path.is_dir() {
+            if path.join("repodata/repomd.xml").is_file() {
+                return Ok(Source::Repo {
+                    name: name_or(target),
+                    base: RepoBase::Local(path),
+                    priority: 99,
+                    cost: 1000,
+                    module_hotfixes: false,
+                });
+            }
+            return Ok(Source::Rpms {
+                name: name_or(target),
+                paths: vec![path],
+            });
+        }
+        if path.is_file() {
+            if target.ends_with(".repo") {
+                return Ok(Source::RepoFile(path));
+            }
+            return Ok(Source::Rpms {
+                name: name_or(target),
+                paths: vec![path],
+            });
+        }
+        Err(LoadError::Io {
+            path,
+            source: std::io::Error::new(std::io::ErrorKind::NotFound, "no such file or directory"),
+        })
+    }
+
+    fn label(&self) -> String {
+        match self {
+            Source::Repo { name, base, .. } => format!("{name} ({})", base.display()),
+            Source::Rpms { name, .. } => name.clone(),
+            Source::RepoFile(p) => p.display().to_string(),
+        }
+    }
+}
+
+/// Load every source into one pool, then read the file lists the dependencies need and
+/// build the indexes.
+pub fn load_sources(sources: &[Source], opts: &LoadOptions, progress: &dyn Progress) -> Loaded {
+    let host = opts
+        .host_arch
+        .clone()
+        .unwrap_or_else(|| super::repofile::host_arch().to_string());
+    let mut pool = Pool::new(&host);
+    let http = HttpClient::new(opts.http.clone());
+    let mut repos = Vec::new();
+    let mut problems = Vec::new();
+    let mut expanded = Vec::new();
+    for s in sources {
+        match s {
+            Source::RepoFile(path) => {
+                let vars = Vars::for_arch(&host, opts.releasever.as_deref());
+                match read_repo_file(path, &vars) {
+                    Ok(specs) => {
+                        for spec in specs.into_iter().filter(|s| s.enabled) {
+                            for w in &spec.warnings {
+                                problems.push(LoadProblem {
+                                    source: spec.id.clone(),
+                                    error: LoadError::Invalid { path: path.clone(), msg: w.clone() },
+                                    fatal: false,
+                                });
+                            }
+                            match spec.location() {
+                                Ok(loc) => expanded.push(Source::Repo {
+                                    name: spec.id.clone(),
+                                    base: match loc {
+                                        RepoLocation::Local(p) => RepoBase::Local(p),
+                                        RepoLocation::Remote(u) => RepoBase::Remote(u),
+                                    },
+                                    priority: spec.priority,
+                                    cost: spec.cost,
+                                    module_hotfixes: spec.module_hotfixes,
+                                }),
+                                Err(error) => problems.push(LoadProblem {
+                                    source: spec.id.clone(),
+                                    error,
+                                    fatal: true,
+                                }),
+                            }
+                        }
+                    }
+                    Err(error) => problems.push(LoadProblem {
+                        source: s.label(),
+                        error,
+                        fatal: true,
+                    }),
+                }
+            }
+            other => expanded.push(other.clone()),
+        }
+    }
+    for s in &expanded {
+        match s {
+            Source::Repo { name, base, priority, cost, module_hotfixes } => {
+                match load_repo(&mut pool, name, base.clone(), &http, progress) {
+                    Ok(r) => {
+                        let repo = &mut pool.repos[r.id.index()];
+                        repo.priority = *priority;
+                        repo.cost = *cost;
+                        repo.module_hotfixes = *module_hotfixes;
+                        for w in &r.warnings {
+                            problems.push(LoadProblem {
+                                source: s.label(),
+                                error: LoadError::Invalid { path: PathBuf::from(base.display()), msg: w.clone() },
+                                fatal: false,
+                            });
+                        }
+                        repos.push(r);
+                    }
+                    Err((partial, error)) => {
+                        if let Some(r) = partial {
+                            repos.push(r);
+                        }
+                        problems.push(LoadProblem { source: s.label(), error, fatal: true });
+                    }
+                }
+            }
+            Source::Rpms { name, paths } => match load_rpm_paths(&mut pool, name, paths, progress) {
+                Ok(r) => {
+                    for error in r.errors {
+                        problems.push(LoadProblem { source: s.label(), error, fatal: true });
+                    }
+                }
+                Err(error) => problems.push(LoadProblem { source: s.label(), error, fatal: true }),
+            },
+            Source::RepoFile(_) => {}
+        }
+    }
+    if opts.filelists != Filelists::Never {
+        let wanted = match opts.filelists {
+            Filelists::All => Some(FileWanted::All),
+            Filelists::Deps => Some(FileWanted::file_deps_of(&pool)),
+            Filelists::Auto => {
+                pool.build_indexes();
+                FileWanted::unresolved_file_deps_of(&pool)
+            }
+            Filelists::Never => None,
+        };
+        if let Some(wanted) = wanted {
+            for r in &repos {
+                if let Err(error) = load_filelists(&mut pool, r, &wanted, &http, progress) {
+                    problems.push(LoadProblem {
+                        source: pool.repos[r.id.index()].name.clone(),
+                        error,
+                        fatal: true,
+                    });
+                }
+            }
+        }
+    }
+    pool.build_indexes();
+    Loaded { pool, repos, problems }
+}
+
+/// Convenience for tests and simple callers: load `[NAME,]PATH` arguments.
+pub fn load_args(args: &[&str], opts: &LoadOptions, progress: &dyn Progress) -> Result<Loaded, LoadError> {
+    let sources = args.iter().map(|a| Source::parse(a)).collect::<Result<Vec<_>, _>>()?;
+    Ok(load_sources(&sources, opts, progress))
+}
