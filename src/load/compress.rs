@@ -2,7 +2,7 @@
 //!
 //! rpm-md files come as gzip, xz, zstd, bzip2 or plain; the format is decided from the
 //! magic bytes at the start of the data, never from the file name (mirrors rename files,
-//! and createrepo_c writes whatever `--compress-type` asked for).
+//! and `createrepo_c` writes whatever `--compress-type` asked for).
 //!
 //! The pipeline for one file is a single pass:
 //!
