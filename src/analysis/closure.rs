@@ -48,7 +48,10 @@ pub enum Hint {
     /// Packages provide the name, but not in the required version range.
     OtherVersions { providers: Vec<String> },
     /// Providers exist but cannot be installed on this host (arch, or a source package).
-    NotInstallable { providers: Vec<String>, host_arch: String },
+    NotInstallable {
+        providers: Vec<String>,
+        host_arch: String,
+    },
     /// Providers exist but are not available (module filtering, `--best`).
     NotAvailable { providers: Vec<String> },
     /// A file requirement, and the file lists of some repos were not read.
@@ -150,7 +153,11 @@ pub fn closure(
         }
     }
     let mut to_check: Vec<PkgId> = if opts.newest {
-        let avail: Vec<PkgId> = all.iter().copied().filter(|id| available[id.index()]).collect();
+        let avail: Vec<PkgId> = all
+            .iter()
+            .copied()
+            .filter(|id| available[id.index()])
+            .collect();
         let keep = latest_mask(pool, &avail, true);
         avail.into_iter().filter(|id| keep.contains(id)).collect()
     } else {
@@ -301,7 +308,10 @@ impl Hint {
             Hint::OtherVersions { providers } => {
                 format!("other versions are provided: {}", providers.join(", "))
             }
-            Hint::NotInstallable { providers, host_arch } => format!(
+            Hint::NotInstallable {
+                providers,
+                host_arch,
+            } => format!(
                 "provided only by packages not installable on {host_arch}: {}",
                 providers.join(", ")
             ),

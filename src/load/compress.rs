@@ -431,9 +431,10 @@ impl From<ChecksumMismatch> for LoadError {
     }
 }
 
-/// Maps an `io::Error` from a [`DecodedReader`] (possibly passed on by a parser) to a
-/// [`LoadError`]: decompression and checksum payloads become `Decompress` / `Checksum`,
-/// anything else is `Io` on `path`.
+/// Maps an `io::Error` from a [`DecodedReader`] (possibly passed on by a parser or a
+/// `ThreadedReader`) to a [`LoadError`]: decompression and checksum payloads become
+/// `Decompress` / `Checksum`, an HTTP body error becomes `Http`, anything else is `Io` on
+/// `path`.
 pub fn io_to_load_error(path: &Path, err: io::Error) -> LoadError {
     match known_payload(&err) {
         Some(e) => e,
@@ -464,7 +465,7 @@ fn known_payload(err: &io::Error) -> Option<LoadError> {
     if let Some(c) = inner.downcast_ref::<ChecksumMismatch>() {
         return Some(c.clone().into());
     }
-    None
+    crate::load::http::http_error_of(err)
 }
 
 type Raw = ChecksumReader<Box<dyn Read + Send>>;
@@ -883,11 +884,20 @@ mod tests {
         data: Vec<u8>,
         pos: usize,
         ok: usize,
+        /// Fail the way an `HttpClient` body does.
+        http: bool,
     }
 
     impl Read for Failing {
         fn read(&mut self, dst: &mut [u8]) -> io::Result<usize> {
             if self.pos >= self.ok {
+                if self.http {
+                    let body = crate::load::http::BodyError {
+                        url: "http://x/p.gz".into(),
+                        msg: "connection reset".into(),
+                    };
+                    return Err(io::Error::new(io::ErrorKind::ConnectionReset, body));
+                }
                 return Err(io::Error::new(
                     io::ErrorKind::ConnectionReset,
                     "connection reset",
@@ -1124,19 +1134,24 @@ mod tests {
     #[test]
     fn source_io_errors_stay_io_errors() {
         let raw = gzip(&sample(300_000));
-        let src = Failing {
-            ok: raw.len() / 2,
-            data: raw,
-            pos: 0,
-        };
-        let mut r = DecodedReader::new(Box::new(src), Path::new("http://x/p.gz"), None).unwrap();
-        let mut out = Vec::new();
-        let err = r.read_to_end(&mut out).unwrap_err();
-        assert_eq!(err.kind(), io::ErrorKind::ConnectionReset);
-        assert!(matches!(
-            io_to_load_error(Path::new("http://x/p.gz"), err),
-            LoadError::Io { .. }
-        ));
+        for http in [false, true] {
+            let src = Failing {
+                ok: raw.len() / 2,
+                data: raw.clone(),
+                pos: 0,
+                http,
+            };
+            let name = Path::new("http://x/p.gz");
+            let mut r = DecodedReader::new(Box::new(src), name, None).unwrap();
+            let mut out = Vec::new();
+            let err = r.read_to_end(&mut out).unwrap_err();
+            assert_eq!(err.kind(), io::ErrorKind::ConnectionReset);
+            match io_to_load_error(name, err) {
+                LoadError::Http { url, .. } => assert!(http && url == "http://x/p.gz"),
+                LoadError::Io { path, .. } => assert!(!http && path == name),
+                other => panic!("unexpected {other:?}"),
+            }
+        }
     }
 
     #[test]

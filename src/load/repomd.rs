@@ -15,12 +15,12 @@
 use std::path::Path;
 
 use quick_xml::XmlVersion;
-use quick_xml::escape::resolve_predefined_entity;
-use quick_xml::events::{BytesRef, BytesStart, Event};
+use quick_xml::events::{BytesStart, Event};
 use quick_xml::reader::Reader;
 
 use crate::load::compress::{Checksum, ChecksumKind};
 use crate::load::error::LoadError;
+use crate::load::xml::{line_col, push_ref};
 
 /// The parsed repomd.xml.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -193,8 +193,7 @@ impl Parser<'_> {
                 }
                 Event::GeneralRef(r) => {
                     if self.collecting() {
-                        let resolved = self.resolve_ref(&r, pos)?;
-                        self.text.push_str(&resolved);
+                        push_ref(&mut self.text, &r);
                     }
                 }
                 Event::Eof => break,
@@ -490,18 +489,6 @@ impl Parser<'_> {
         Ok(None)
     }
 
-    fn resolve_ref(&self, r: &BytesRef<'_>, pos: u64) -> Result<String, LoadError> {
-        match r.resolve_char_ref() {
-            Ok(Some(c)) => return Ok(c.to_string()),
-            Ok(None) => {}
-            Err(err) => return Err(self.syntax(pos, err.to_string())),
-        }
-        match resolve_predefined_entity(r) {
-            Some(s) => Ok(s.to_string()),
-            None => Err(self.syntax(pos, format!("unknown entity `&{};`", &**r))),
-        }
-    }
-
     /// The position of the first non-blank byte at or after `pos` (an event's start).
     fn skip_ws(&self, pos: u64) -> u64 {
         let start = usize::try_from(pos)
@@ -523,20 +510,6 @@ impl Parser<'_> {
             msg,
         }
     }
-}
-
-/// 1-based line and column (in characters) of byte offset `pos`.
-fn line_col(bytes: &[u8], pos: u64) -> (u64, u64) {
-    let pos = usize::try_from(pos).unwrap_or(usize::MAX).min(bytes.len());
-    let before = &bytes[..pos];
-    let line = memchr::memchr_iter(b'\n', before).count() as u64 + 1;
-    let line_start = memchr::memrchr(b'\n', before).map_or(0, |i| i + 1);
-    let column = before[line_start..]
-        .iter()
-        .filter(|&&b| b & 0xc0 != 0x80)
-        .count() as u64
-        + 1;
-    (line, column)
 }
 
 #[cfg(test)]
@@ -720,15 +693,6 @@ mod tests {
     fn byte_order_mark_and_comments_are_accepted() {
         let xml = "\u{feff}<?xml version=\"1.0\"?>\n<!-- c -->\n<repomd><data type=\"p\"><location href=\"x\"/></data></repomd>\n";
         assert_eq!(parse(xml).unwrap().records.len(), 1);
-    }
-
-    #[test]
-    fn line_col_counts_characters() {
-        let text = "ab\ncé\nx".as_bytes();
-        assert_eq!(line_col(text, 0), (1, 1));
-        assert_eq!(line_col(text, 3), (2, 1));
-        assert_eq!(line_col(text, 6), (2, 3)); // after the two-byte é
-        assert_eq!(line_col(text, 999), (3, 2));
     }
 
     fn repomd_files(root: &Path, out: &mut Vec<PathBuf>) {
