@@ -69,7 +69,11 @@ impl PkgPattern {
 }
 
 /// Packages among `ids` selected by any of `patterns` (all when `patterns` is empty).
-pub fn select(pool: &Pool, ids: impl Iterator<Item = PkgId>, patterns: &[PkgPattern]) -> Vec<PkgId> {
+pub fn select(
+    pool: &Pool,
+    ids: impl Iterator<Item = PkgId>,
+    patterns: &[PkgPattern],
+) -> Vec<PkgId> {
     ids.filter(|&id| patterns.is_empty() || patterns.iter().any(|p| p.matches(pool, id)))
         .collect()
 }
@@ -85,14 +89,37 @@ mod tests {
         let mut pool = Pool::new("x86_64");
         pool.add_repo("t", "/t", SourceKind::RpmMd);
         let id = pool.add_package(
-            NewPackage { name: "libfoo", epoch: 2, version: "1.6", release: "1", arch: "i686", info: PackageInfo::default() },
+            NewPackage {
+                name: "libfoo",
+                epoch: 2,
+                version: "1.6",
+                release: "1",
+                arch: "i686",
+                info: PackageInfo::default(),
+            },
             &Default::default(),
         );
         pool.build_indexes();
-        for yes in ["libfoo", "libfoo.i686", "libfoo-1.6", "libfoo-1.6-1", "libfoo-1.6-1.i686", "libfoo-2:1.6-1.i686", "lib*", "libfoo-1.*", "*.i686"] {
+        for yes in [
+            "libfoo",
+            "libfoo.i686",
+            "libfoo-1.6",
+            "libfoo-1.6-1",
+            "libfoo-1.6-1.i686",
+            "libfoo-2:1.6-1.i686",
+            "lib*",
+            "libfoo-1.*",
+            "*.i686",
+        ] {
             assert!(PkgPattern::new(yes).unwrap().matches(&pool, id), "{yes}");
         }
-        for no in ["libfo", "libfoo.x86_64", "libfoo-1.5", "foo*", "libfoo-0:1.6-1.i686"] {
+        for no in [
+            "libfo",
+            "libfoo.x86_64",
+            "libfoo-1.5",
+            "foo*",
+            "libfoo-0:1.6-1.i686",
+        ] {
             assert!(!PkgPattern::new(no).unwrap().matches(&pool, id), "{no}");
         }
     }
