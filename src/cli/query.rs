@@ -379,7 +379,6 @@ fn info_text(pool: &Pool, id: PkgId) -> String {
     field("URL", &i.url);
     field("License", pool.str(i.license));
     field("Description", &i.description);
-    s.push('\n');
     s
 }
 
@@ -447,7 +446,7 @@ pub fn run(a: QueryArgs) -> i32 {
                     s.push_str(&format!("   provider: {}\n", pool.nevra(p)));
                 }
             }
-            blocks.push((pool.nevra(id), s + "\n"));
+            blocks.push((pool.nevra(id), s));
         }
     } else if a.info {
         for &id in &ids {
@@ -488,9 +487,9 @@ pub fn run(a: QueryArgs) -> i32 {
     }
     let mut text = String::new();
     blocks.sort();
-    for (_, b) in blocks {
-        text.push_str(&b);
-    }
+    // dnf separates blocks with an empty line, with none after the last
+    let joined: Vec<String> = blocks.into_iter().map(|(_, b)| b).collect();
+    text.push_str(&joined.join("\n"));
     for l in lines {
         text.push_str(&l);
         text.push('\n');
