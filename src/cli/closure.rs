@@ -34,6 +34,9 @@ pub struct ClosureArgs {
     /// Machine-readable output.
     #[arg(long)]
     pub json: bool,
+    /// Print how long loading and the check itself took, on stderr.
+    #[arg(long)]
+    pub timings: bool,
 }
 
 #[derive(Serialize)]
@@ -63,6 +66,7 @@ pub fn render_text(report: &ClosureReport, with_hints: bool) -> String {
 }
 
 pub fn run(a: ClosureArgs) -> i32 {
+    let t0 = std::time::Instant::now();
     let (loaded, failed) = match a.src.load() {
         Ok(x) => x,
         Err(e) => {
@@ -89,6 +93,7 @@ pub fn run(a: ClosureArgs) -> i32 {
         pkgs: a.pkg.clone(),
         available: None,
     };
+    let t1 = std::time::Instant::now();
     let report = match closure(pool, &opts, &crate::progress::NoProgress, &Cancel::new()) {
         Ok(r) => r,
         Err(e) => {
@@ -96,6 +101,15 @@ pub fn run(a: ClosureArgs) -> i32 {
             return 2;
         }
     };
+    if a.timings {
+        eprintln!(
+            "timings: load {:.3} s, check {:.3} s ({} packages, {} checked)",
+            (t1 - t0).as_secs_f64(),
+            t1.elapsed().as_secs_f64(),
+            pool.len(),
+            report.checked
+        );
+    }
     if a.json {
         output::json(&JsonOut {
             checked: report.checked,

@@ -258,17 +258,24 @@ fn attrs_element(
     match local.as_ref() {
         "entry" => {
             let Some(kind) = dep_kind else { return };
+            // Borrowed straight from the event buffer: no allocation per attribute.
             let (mut name, mut flags, mut ep, mut ver, mut rel, mut pre) =
                 (None, None, None, None, None, false);
-            for_each_attr(e, |k, v| match k {
-                "name" => name = Some(v.into_owned()),
-                "flags" => flags = Some(v.into_owned()),
-                "epoch" => ep = Some(v.into_owned()),
-                "ver" => ver = Some(v.into_owned()),
-                "rel" => rel = Some(v.into_owned()),
-                "pre" => pre = v == "1" || v == "true",
-                _ => {}
-            });
+            for a in e.attributes().with_checks(false).flatten() {
+                let v = match a.value {
+                    std::borrow::Cow::Borrowed(v) => super::xml::unescape(v),
+                    std::borrow::Cow::Owned(v) => std::borrow::Cow::Owned(super::xml::unescape(&v).into_owned()),
+                };
+                match a.key.local_name().as_ref() {
+                    "name" => name = Some(v),
+                    "flags" => flags = Some(v),
+                    "epoch" => ep = Some(v),
+                    "ver" => ver = Some(v),
+                    "rel" => rel = Some(v),
+                    "pre" => pre = v == "1" || v == "true",
+                    _ => {}
+                }
+            }
             let Some(name) = name else {
                 result
                     .warnings

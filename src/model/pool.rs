@@ -230,13 +230,17 @@ impl Pool {
                 .parse::<u32>()
                 .map_err(|_| format!("invalid epoch `{e}` in dependency `{name}`"))?,
         };
+        let mut intern = |s: Option<&str>| match s {
+            None | Some("") => Sym::EMPTY,
+            Some(s) => self.strings.intern(s),
+        };
         let mut dep = Reldep {
-            name: self.strings.intern(name),
+            name: intern(Some(name)),
             cmp,
             flags: if pre { Reldep::PRE } else { 0 },
             epoch,
-            version: self.strings.intern(version.unwrap_or("")),
-            release: self.strings.intern(release.unwrap_or("")),
+            version: intern(version),
+            release: intern(release),
         };
         if name.starts_with('(') {
             dep.flags |= Reldep::RICH;
