@@ -2,6 +2,7 @@
 //! the real corpora (`BRAMBLE_CORPUS`, `BRAMBLE_ORACLE`; skipped when unset).
 
 mod common;
+mod conformance_corpus;
 mod conformance_oracle;
 mod conformance_vercmp;
 mod layering;
