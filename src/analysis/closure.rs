@@ -51,7 +51,10 @@ pub enum Hint {
     /// Packages provide the name, but not in the required version range.
     OtherVersions { providers: Vec<String> },
     /// Providers exist but cannot be installed on this host (arch, or a source package).
-    NotInstallable { providers: Vec<String>, host_arch: String },
+    NotInstallable {
+        providers: Vec<String>,
+        host_arch: String,
+    },
     /// Providers exist but are not available (module filtering, `--best`).
     NotAvailable { providers: Vec<String> },
     /// A file requirement, and the file lists of some repos were not read.
@@ -306,7 +309,10 @@ impl Hint {
             Hint::OtherVersions { providers } => {
                 format!("other versions are provided: {}", providers.join(", "))
             }
-            Hint::NotInstallable { providers, host_arch } => format!(
+            Hint::NotInstallable {
+                providers,
+                host_arch,
+            } => format!(
                 "provided only by packages not installable on {host_arch}: {}",
                 providers.join(", ")
             ),

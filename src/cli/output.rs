@@ -6,10 +6,10 @@ use std::io::{self, Write};
 /// Write `s` to stdout; on a broken pipe exit 0 at once.
 pub fn out(s: &str) {
     let mut o = io::stdout().lock();
-    if let Err(e) = o.write_all(s.as_bytes()) {
-        if e.kind() == io::ErrorKind::BrokenPipe {
-            std::process::exit(0);
-        }
+    if let Err(e) = o.write_all(s.as_bytes())
+        && e.kind() == io::ErrorKind::BrokenPipe
+    {
+        std::process::exit(0);
     }
 }
 
@@ -17,10 +17,10 @@ pub fn out(s: &str) {
 pub fn line(s: &str) {
     let mut o = io::stdout().lock();
     let r = o.write_all(s.as_bytes()).and_then(|_| o.write_all(b"\n"));
-    if let Err(e) = r {
-        if e.kind() == io::ErrorKind::BrokenPipe {
-            std::process::exit(0);
-        }
+    if let Err(e) = r
+        && e.kind() == io::ErrorKind::BrokenPipe
+    {
+        std::process::exit(0);
     }
 }
 

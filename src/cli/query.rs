@@ -145,7 +145,11 @@ fn dep_kinds(a: &QueryArgs) -> Vec<DepKind> {
 
 /// Packages selected by patterns, --arch, --repo and the --what* filters.
 fn selection(pool: &mut Pool, a: &QueryArgs) -> Result<Vec<PkgId>, String> {
-    let pats: Vec<PkgPattern> = a.patterns.iter().map(|p| PkgPattern::new(p)).collect::<Result<_, _>>()?;
+    let pats: Vec<PkgPattern> = a
+        .patterns
+        .iter()
+        .map(|p| PkgPattern::new(p))
+        .collect::<Result<_, _>>()?;
     let mut ids: Vec<PkgId> = crate::analysis::select::select(pool, pool.ids(), &pats);
     if !a.arch.is_empty() {
         ids.retain(|&id| a.arch.iter().any(|x| x == pool.arch(id)));
@@ -218,7 +222,11 @@ fn what_depends_cap(pool: &mut Pool, cap: &str, kind: DepKind) -> Result<Vec<Pkg
     } else {
         None
     };
-    let dep = if is_glob { None } else { Some(pool.parse_reldep(cap)?) };
+    let dep = if is_glob {
+        None
+    } else {
+        Some(pool.parse_reldep(cap)?)
+    };
     pool.build_indexes();
     let targets: Vec<PkgId> = match &dep {
         Some(d) if d.cmp == crate::model::dep::Cmp::Any => pool.by_name(pool.str(d.name)).to_vec(),
@@ -231,7 +239,10 @@ fn what_depends_cap(pool: &mut Pool, cap: &str, kind: DepKind) -> Result<Vec<Pkg
             pool.deps_of(id, kind).iter().any(|d| {
                 let by_name = match (&pat, &dep) {
                     (Some(p), _) => p.matches(pool.str(d.name)),
-                    (None, Some(q)) => d.name == q.name && pool.dep_matches(d, q) || d.name == q.name && q.cmp == crate::model::dep::Cmp::Any,
+                    (None, Some(q)) => {
+                        d.name == q.name
+                            && (pool.dep_matches(d, q) || q.cmp == crate::model::dep::Cmp::Any)
+                    }
                     _ => false,
                 };
                 if by_name {
@@ -252,7 +263,10 @@ fn what_depends_cap(pool: &mut Pool, cap: &str, kind: DepKind) -> Result<Vec<Pkg
 fn latest_limit(pool: &Pool, ids: &[PkgId], n: i64) -> Vec<PkgId> {
     let mut groups: std::collections::BTreeMap<(&str, &str), Vec<PkgId>> = Default::default();
     for &id in ids {
-        groups.entry((pool.name(id), pool.arch(id))).or_default().push(id);
+        groups
+            .entry((pool.name(id), pool.arch(id)))
+            .or_default()
+            .push(id);
     }
     let mut out = Vec::new();
     for (_, mut v) in groups {
@@ -289,21 +303,21 @@ pub fn format_package(pool: &Pool, id: PkgId, fmt: &str) -> String {
             .find(|c: char| !(c == '-' || c.is_ascii_digit()))
             .unwrap_or(after.len());
         let (width, tail) = after.split_at(width_len);
-        if let Some(body) = tail.strip_prefix('{') {
-            if let Some(end) = body.find('}') {
-                let tag = &body[..end];
-                let val = tag_value(pool, id, p, tag);
-                let w: i64 = width.parse().unwrap_or(0);
-                if w < 0 {
-                    out.push_str(&format!("{:<width$}", val, width = (-w) as usize));
-                } else if w > 0 {
-                    out.push_str(&format!("{:>width$}", val, width = w as usize));
-                } else {
-                    out.push_str(&val);
-                }
-                rest = &body[end + 1..];
-                continue;
+        if let Some(body) = tail.strip_prefix('{')
+            && let Some(end) = body.find('}')
+        {
+            let tag = &body[..end];
+            let val = tag_value(pool, id, p, tag);
+            let w: i64 = width.parse().unwrap_or(0);
+            if w < 0 {
+                out.push_str(&format!("{:<width$}", val, width = (-w) as usize));
+            } else if w > 0 {
+                out.push_str(&format!("{:>width$}", val, width = w as usize));
+            } else {
+                out.push_str(&val);
             }
+            rest = &body[end + 1..];
+            continue;
         }
         out.push('%');
         rest = after;
@@ -343,7 +357,11 @@ fn tag_value(pool: &Pool, id: PkgId, p: &crate::model::package::Package, tag: &s
             let kind = DepKind::ALL.iter().find(|k| k.as_str() == other);
             match kind {
                 Some(&k) => {
-                    let mut v: Vec<String> = pool.deps_of(id, k).iter().map(|d| pool.dep_str(d)).collect();
+                    let mut v: Vec<String> = pool
+                        .deps_of(id, k)
+                        .iter()
+                        .map(|d| pool.dep_str(d))
+                        .collect();
                     v.sort();
                     v.dedup();
                     v.join("\n")
@@ -390,7 +408,11 @@ fn human_size(n: u64) -> String {
         v /= 1024.0;
         u += 1;
     }
-    if u == 0 { format!("{n}") } else { format!("{v:.1} {}", units[u]) }
+    if u == 0 {
+        format!("{n}")
+    } else {
+        format!("{v:.1} {}", units[u])
+    }
 }
 
 pub fn run(a: QueryArgs) -> i32 {
@@ -464,7 +486,11 @@ pub fn run(a: QueryArgs) -> i32 {
         }
     } else if a.requires_pre {
         for &id in &ids {
-            for d in pool.deps_of(id, DepKind::Requires).iter().filter(|d| d.is_pre()) {
+            for d in pool
+                .deps_of(id, DepKind::Requires)
+                .iter()
+                .filter(|d| d.is_pre())
+            {
                 lines.insert(pool.dep_str(d));
             }
         }
@@ -503,7 +529,13 @@ fn json_package(pool: &Pool, id: PkgId, a: &QueryArgs, kinds: &[DepKind]) -> Jso
     let i = &p.info;
     let mut deps = std::collections::BTreeMap::new();
     for &k in kinds {
-        deps.insert(k.as_str(), pool.deps_of(id, k).iter().map(|d| pool.dep_str(d)).collect());
+        deps.insert(
+            k.as_str(),
+            pool.deps_of(id, k)
+                .iter()
+                .map(|d| pool.dep_str(d))
+                .collect(),
+        );
     }
     JsonPackage {
         name: pool.name(id).into(),

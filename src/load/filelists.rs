@@ -73,11 +73,18 @@ impl FileWanted {
                     return true;
                 };
                 scratch.clear();
-                pool.whatprovides_into(&crate::model::package::Reldep::unversioned(sym), &mut scratch);
+                pool.whatprovides_into(
+                    &crate::model::package::Reldep::unversioned(sym),
+                    &mut scratch,
+                );
                 !scratch.iter().any(|&id| pool.is_installable(id))
             })
             .collect();
-        if set.is_empty() { None } else { Some(FileWanted::Only(set)) }
+        if set.is_empty() {
+            None
+        } else {
+            Some(FileWanted::Only(set))
+        }
     }
 
     fn wants(&self, path: &str) -> bool {

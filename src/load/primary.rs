@@ -170,20 +170,14 @@ pub fn parse_primary<R: BufRead>(
                     attrs_element(pool, &e, &mut cur, dep_kind, pos, &mut result);
                 }
             }
-            Event::Text(t) => {
-                if target != Text::None {
-                    text.push_str(&t.xml10_content());
-                }
+            Event::Text(t) if target != Text::None => {
+                text.push_str(&t.xml10_content());
             }
-            Event::CData(t) => {
-                if target != Text::None {
-                    text.push_str(&t);
-                }
+            Event::CData(t) if target != Text::None => {
+                text.push_str(&t);
             }
-            Event::GeneralRef(r) => {
-                if target != Text::None {
-                    push_ref(&mut text, &r);
-                }
+            Event::GeneralRef(r) if target != Text::None => {
+                push_ref(&mut text, &r);
             }
             Event::End(e) => {
                 depth = depth.saturating_sub(1);
@@ -264,7 +258,9 @@ fn attrs_element(
             for a in e.attributes().with_checks(false).flatten() {
                 let v = match a.value {
                     std::borrow::Cow::Borrowed(v) => super::xml::unescape(v),
-                    std::borrow::Cow::Owned(v) => std::borrow::Cow::Owned(super::xml::unescape(&v).into_owned()),
+                    std::borrow::Cow::Owned(v) => {
+                        std::borrow::Cow::Owned(super::xml::unescape(&v).into_owned())
+                    }
                 };
                 match a.key.local_name().as_ref() {
                     "name" => name = Some(v),

@@ -135,20 +135,20 @@ pub fn load_repo(
     base: RepoBase,
     http: &HttpClient,
     progress: &dyn Progress,
-) -> Result<LoadedRepo, (Option<LoadedRepo>, LoadError)> {
+) -> Result<LoadedRepo, Box<(Option<LoadedRepo>, LoadError)>> {
     let repomd_path = PathBuf::from(base.join("repodata/repomd.xml"));
     let bytes = base
         .read_bytes("repodata/repomd.xml", http)
-        .map_err(|e| (None, e))?;
-    let repomd = parse_repomd(&bytes, &repomd_path).map_err(|e| (None, e))?;
+        .map_err(|e| Box::new((None, e)))?;
+    let repomd = parse_repomd(&bytes, &repomd_path).map_err(|e| Box::new((None, e)))?;
     let Some(rec) = repomd.get("primary").cloned() else {
-        return Err((
+        return Err(Box::new((
             None,
             LoadError::Invalid {
                 path: repomd_path,
                 msg: "no `primary` record".to_string(),
             },
-        ));
+        )));
     };
     let id = pool.add_repo(name, &base.display(), SourceKind::RpmMd);
     progress.phase(&format!("{name}: primary"), rec.open_size.or(rec.size));
@@ -161,7 +161,7 @@ pub fn load_repo(
     };
     let input = match loaded.base.open(&rec, http) {
         Ok(i) => i,
-        Err(e) => return Err((Some(loaded), e)),
+        Err(e) => return Err(Box::new((Some(loaded), e))),
     };
     match parse_primary(pool, input, progress) {
         Ok(r) => {
@@ -174,7 +174,7 @@ pub fn load_repo(
         }
         Err(e) => {
             let err = xml_to_load_error(&loaded.base, &rec, &e);
-            Err((Some(loaded), err))
+            Err(Box::new((Some(loaded), err)))
         }
     }
 }

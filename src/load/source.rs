@@ -79,9 +79,19 @@ fn default_name(path: &str) -> String {
     let last = trimmed.rsplit('/').next().unwrap_or(trimmed);
     let clean: String = last
         .chars()
-        .map(|c| if c.is_ascii_alphanumeric() || "-_.:".contains(c) { c } else { '_' })
+        .map(|c| {
+            if c.is_ascii_alphanumeric() || "-_.:".contains(c) {
+                c
+            } else {
+                '_'
+            }
+        })
         .collect();
-    if clean.is_empty() { "repo".to_string() } else { clean }
+    if clean.is_empty() {
+        "repo".to_string()
+    } else {
+        clean
+    }
 }
 
 impl Source {
@@ -175,7 +185,10 @@ pub fn load_sources(sources: &[Source], opts: &LoadOptions, progress: &dyn Progr
                             for w in &spec.warnings {
                                 problems.push(LoadProblem {
                                     source: spec.id.clone(),
-                                    error: LoadError::Invalid { path: path.clone(), msg: w.clone() },
+                                    error: LoadError::Invalid {
+                                        path: path.clone(),
+                                        msg: w.clone(),
+                                    },
                                     fatal: false,
                                 });
                             }
@@ -210,38 +223,60 @@ pub fn load_sources(sources: &[Source], opts: &LoadOptions, progress: &dyn Progr
     }
     for s in &expanded {
         match s {
-            Source::Repo { name, base, priority, cost, module_hotfixes } => {
-                match load_repo(&mut pool, name, base.clone(), &http, progress) {
-                    Ok(r) => {
-                        let repo = &mut pool.repos[r.id.index()];
-                        repo.priority = *priority;
-                        repo.cost = *cost;
-                        repo.module_hotfixes = *module_hotfixes;
-                        for w in &r.warnings {
-                            problems.push(LoadProblem {
-                                source: s.label(),
-                                error: LoadError::Invalid { path: PathBuf::from(base.display()), msg: w.clone() },
-                                fatal: false,
-                            });
-                        }
+            Source::Repo {
+                name,
+                base,
+                priority,
+                cost,
+                module_hotfixes,
+            } => match load_repo(&mut pool, name, base.clone(), &http, progress) {
+                Ok(r) => {
+                    let repo = &mut pool.repos[r.id.index()];
+                    repo.priority = *priority;
+                    repo.cost = *cost;
+                    repo.module_hotfixes = *module_hotfixes;
+                    for w in &r.warnings {
+                        problems.push(LoadProblem {
+                            source: s.label(),
+                            error: LoadError::Invalid {
+                                path: PathBuf::from(base.display()),
+                                msg: w.clone(),
+                            },
+                            fatal: false,
+                        });
+                    }
+                    repos.push(r);
+                }
+                Err(e) => {
+                    let (partial, error) = *e;
+                    if let Some(r) = partial {
                         repos.push(r);
                     }
-                    Err((partial, error)) => {
-                        if let Some(r) = partial {
-                            repos.push(r);
+                    problems.push(LoadProblem {
+                        source: s.label(),
+                        error,
+                        fatal: true,
+                    });
+                }
+            },
+            Source::Rpms { name, paths } => {
+                match load_rpm_paths(&mut pool, name, paths, progress) {
+                    Ok(r) => {
+                        for error in r.errors {
+                            problems.push(LoadProblem {
+                                source: s.label(),
+                                error,
+                                fatal: true,
+                            });
                         }
-                        problems.push(LoadProblem { source: s.label(), error, fatal: true });
                     }
+                    Err(error) => problems.push(LoadProblem {
+                        source: s.label(),
+                        error,
+                        fatal: true,
+                    }),
                 }
             }
-            Source::Rpms { name, paths } => match load_rpm_paths(&mut pool, name, paths, progress) {
-                Ok(r) => {
-                    for error in r.errors {
-                        problems.push(LoadProblem { source: s.label(), error, fatal: true });
-                    }
-                }
-                Err(error) => problems.push(LoadProblem { source: s.label(), error, fatal: true }),
-            },
             Source::RepoFile(_) => {}
         }
     }
@@ -268,11 +303,22 @@ pub fn load_sources(sources: &[Source], opts: &LoadOptions, progress: &dyn Progr
         }
     }
     pool.build_indexes();
-    Loaded { pool, repos, problems }
+    Loaded {
+        pool,
+        repos,
+        problems,
+    }
 }
 
 /// Convenience for tests and simple callers: load `[NAME,]PATH` arguments.
-pub fn load_args(args: &[&str], opts: &LoadOptions, progress: &dyn Progress) -> Result<Loaded, LoadError> {
-    let sources = args.iter().map(|a| Source::parse(a)).collect::<Result<Vec<_>, _>>()?;
+pub fn load_args(
+    args: &[&str],
+    opts: &LoadOptions,
+    progress: &dyn Progress,
+) -> Result<Loaded, LoadError> {
+    let sources = args
+        .iter()
+        .map(|a| Source::parse(a))
+        .collect::<Result<Vec<_>, _>>()?;
     Ok(load_sources(&sources, opts, progress))
 }

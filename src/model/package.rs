@@ -7,7 +7,7 @@ use super::dep::Cmp;
 use super::intern::Sym;
 
 /// Index of a package in its pool.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
 pub struct PkgId(pub u32);
 
 impl PkgId {

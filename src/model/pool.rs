@@ -122,12 +122,6 @@ impl<T: Copy + Default> SymIndex<T> {
     }
 }
 
-impl Default for PkgId {
-    fn default() -> Self {
-        PkgId(0)
-    }
-}
-
 /// All loaded packages and their indexes.
 pub struct Pool {
     pub strings: Interner,
@@ -457,10 +451,10 @@ impl Pool {
     /// The dependency as dnf prints it: `name`, `name >= [E:]V[-R]`, or the rich text.
     pub fn dep_str(&self, dep: &Reldep) -> String {
         if dep.is_rich() {
-            if let Some(tree) = self.rich_tree(dep) {
-                if let Ok(t) = tree.map_leaves(|leaf| Ok::<_, ()>(self.dep_str(leaf))) {
-                    return t.to_string();
-                }
+            if let Some(tree) = self.rich_tree(dep)
+                && let Ok(t) = tree.map_leaves(|leaf| Ok::<_, ()>(self.dep_str(leaf)))
+            {
+                return t.to_string();
             }
             return self.str(dep.name).to_string();
         }
@@ -629,6 +623,7 @@ mod tests {
         Default::default()
     }
 
+    #[allow(clippy::too_many_arguments)]
     fn add(
         pool: &mut Pool,
         name: &str,
@@ -684,10 +679,7 @@ mod tests {
             &[],
         );
         pool.build_indexes();
-        let mut q = |s: &str| {
-            let d = pool.parse_reldep(s).unwrap();
-            d
-        };
+        let mut q = |s: &str| pool.parse_reldep(s).unwrap();
         let cases = [
             ("libfoo", true),
             ("libfoo = 2:1.6", true),

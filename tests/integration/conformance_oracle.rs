@@ -49,7 +49,11 @@ pub fn translate(cmd: &str, root: &Path, root_var: &str) -> Option<Vec<String>> 
         }
     }
     let sub = sub?;
-    let mut out = vec![if sub == "repoquery" { "query".to_string() } else { "closure".to_string() }];
+    let mut out = vec![if sub == "repoquery" {
+        "query".to_string()
+    } else {
+        "closure".to_string()
+    }];
     out.extend(args);
     if best {
         out.push("--best".into());
@@ -60,12 +64,18 @@ pub fn translate(cmd: &str, root: &Path, root_var: &str) -> Option<Vec<String>> 
 
 pub fn cases(expected: &Path, root: &Path, root_var: &str, skip: &[&str]) -> Vec<Case> {
     let mut out = Vec::new();
-    let mut dirs: Vec<_> = std::fs::read_dir(expected).unwrap().flatten().map(|e| e.path()).collect();
+    let mut dirs: Vec<_> = std::fs::read_dir(expected)
+        .unwrap()
+        .flatten()
+        .map(|e| e.path())
+        .collect();
     dirs.sort();
     for dir in dirs.into_iter().filter(|d| d.is_dir()) {
         let scen = dir.file_name().unwrap().to_string_lossy().to_string();
         if skip.contains(&scen.as_str()) {
-            eprintln!("skipped scenario {scen}: dnf applies modular filtering there (modules issue)");
+            eprintln!(
+                "skipped scenario {scen}: dnf applies modular filtering there (modules issue)"
+            );
             continue;
         }
         let mut cmds: Vec<_> = std::fs::read_dir(&dir)
@@ -77,18 +87,27 @@ pub fn cases(expected: &Path, root: &Path, root_var: &str, skip: &[&str]) -> Vec
         cmds.sort();
         for cmd in cmds {
             let text = std::fs::read_to_string(&cmd).unwrap();
-            let Some(args) = translate(&text, root, root_var) else { continue };
+            let Some(args) = translate(&text, root, root_var) else {
+                continue;
+            };
             let stem = cmd.with_extension("");
             let read = |ext: &str| std::fs::read_to_string(stem.with_extension(ext)).ok();
             let is_closure = args[0] == "closure";
             let want_stdout = if is_closure {
-                read("sorted").or_else(|| read("stdout")).unwrap_or_default()
+                read("sorted")
+                    .or_else(|| read("stdout"))
+                    .unwrap_or_default()
             } else {
                 read("stdout").unwrap_or_default()
             };
             let want_rc = read("rc").and_then(|s| s.trim().parse().ok()).unwrap_or(0);
             let want_last_stderr = if is_closure {
-                read("stderr").unwrap_or_default().lines().last().unwrap_or("").to_string()
+                read("stderr")
+                    .unwrap_or_default()
+                    .lines()
+                    .last()
+                    .unwrap_or("")
+                    .to_string()
             } else {
                 String::new()
             };
@@ -114,16 +133,33 @@ pub fn run_cases(cases: &[Case]) -> Vec<String> {
         let rc = out.status.code().unwrap_or(-1);
         let mut why = Vec::new();
         if stdout != c.want_stdout {
-            why.push(format!("stdout differs:\n--- dnf\n{}--- bramble\n{}", c.want_stdout, stdout));
+            why.push(format!(
+                "stdout differs:\n--- dnf\n{}--- bramble\n{}",
+                c.want_stdout, stdout
+            ));
         }
         if rc != c.want_rc {
-            why.push(format!("exit status {rc}, dnf {}; stderr: {stderr}", c.want_rc));
+            why.push(format!(
+                "exit status {rc}, dnf {}; stderr: {stderr}",
+                c.want_rc
+            ));
         }
-        if !c.want_last_stderr.is_empty() && stderr.lines().last().unwrap_or("") != c.want_last_stderr {
-            why.push(format!("last stderr line {:?}, dnf {:?}", stderr.lines().last(), c.want_last_stderr));
+        if !c.want_last_stderr.is_empty()
+            && stderr.lines().last().unwrap_or("") != c.want_last_stderr
+        {
+            why.push(format!(
+                "last stderr line {:?}, dnf {:?}",
+                stderr.lines().last(),
+                c.want_last_stderr
+            ));
         }
         if !why.is_empty() {
-            failures.push(format!("{} (bramble {}):\n{}", c.name, c.args.join(" "), why.join("\n")));
+            failures.push(format!(
+                "{} (bramble {}):\n{}",
+                c.name,
+                c.args.join(" "),
+                why.join("\n")
+            ));
         }
     }
     failures
@@ -131,7 +167,9 @@ pub fn run_cases(cases: &[Case]) -> Vec<String> {
 
 #[test]
 fn query_and_closure_equal_dnf_on_every_oracle_scenario() {
-    let Some(oracle) = super::common::oracle() else { return };
+    let Some(oracle) = super::common::oracle() else {
+        return;
+    };
     let cases = cases(&oracle.join("expected"), &oracle, "$ORACLE", MODULAR);
     for c in &cases {
         eprintln!("checked {}", c.name);
@@ -139,5 +177,11 @@ fn query_and_closure_equal_dnf_on_every_oracle_scenario() {
     eprintln!("{} oracle cases", cases.len());
     assert!(cases.len() >= 30, "only {} cases found", cases.len());
     let failures = run_cases(&cases);
-    assert!(failures.is_empty(), "{} of {} cases differ from dnf:\n\n{}", failures.len(), cases.len(), failures.join("\n\n"));
+    assert!(
+        failures.is_empty(),
+        "{} of {} cases differ from dnf:\n\n{}",
+        failures.len(),
+        cases.len(),
+        failures.join("\n\n")
+    );
 }
