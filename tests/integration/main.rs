@@ -5,4 +5,5 @@ mod common;
 mod conformance_corpus;
 mod conformance_oracle;
 mod conformance_vercmp;
+mod http_repo;
 mod layering;
