@@ -416,14 +416,21 @@ fn human_size(n: u64) -> String {
 }
 
 pub fn run(a: QueryArgs) -> i32 {
-    let mut src = a.src.clone();
-    if (a.list || !a.file.is_empty()) && src.filelists == Filelists::Auto {
-        src.filelists = Filelists::All;
+    let mut opts = a.src.options();
+    // File paths asked about are read from file lists even when no dependency names them;
+    // globs over paths need every entry.
+    for p in a
+        .file
+        .iter()
+        .chain(&a.whatprovides)
+        .filter(|p| p.starts_with('/'))
+    {
+        if p.contains(['*', '?', '[']) {
+            opts.filelists = Filelists::All;
+        }
+        opts.extra_paths.push(p.clone());
     }
-    if a.whatprovides.iter().any(|w| w.starts_with('/')) && src.filelists == Filelists::Auto {
-        src.filelists = Filelists::All;
-    }
-    let (mut loaded, failed) = match src.load() {
+    let (mut loaded, mut failed) = match a.src.load_with(opts.clone()) {
         Ok(x) => x,
         Err(e) => {
             eprintln!("bramble: {e}");
@@ -438,6 +445,16 @@ pub fn run(a: QueryArgs) -> i32 {
             return 2;
         }
     };
+    if a.list {
+        for p in loaded.read_files_of(&ids, &opts) {
+            eprintln!(
+                "bramble: error: {}: {}",
+                sanitize(&p.source),
+                sanitize(&p.error.to_string())
+            );
+            failed = true;
+        }
+    }
     let pool = &loaded.pool;
     let kinds = dep_kinds(&a);
     if a.json {

@@ -25,6 +25,8 @@ pub enum FileWanted {
     All,
     /// Only these paths (the file dependencies of the loaded packages).
     Only(FxHashSet<Box<str>>),
+    /// Every path of these packages (`query -l` on a selection).
+    Packages(FxHashSet<PkgId>),
 }
 
 impl FileWanted {
@@ -87,10 +89,11 @@ impl FileWanted {
         }
     }
 
-    fn wants(&self, path: &str) -> bool {
+    fn wants(&self, pkg: PkgId, path: &str) -> bool {
         match self {
             FileWanted::All => true,
             FileWanted::Only(s) => s.contains(path),
+            FileWanted::Packages(p) => p.contains(&pkg),
         }
     }
 }
@@ -248,7 +251,7 @@ pub fn scan_filelists<R: BufRead>(
                             Ok(s) if !s.contains('&') => std::borrow::Cow::Borrowed(s),
                             _ => std::borrow::Cow::Owned(text(raw)),
                         };
-                        if wanted.wants(&path) {
+                        if wanted.wants(pid, &path) {
                             kept.push((pid, path.into_owned()));
                         }
                     }

@@ -53,6 +53,8 @@ pub enum Filelists {
 #[derive(Clone, Debug, Default)]
 pub struct LoadOptions {
     pub filelists: Filelists,
+    /// Paths to read from file lists in any case (`query --whatprovides /usr/bin/x`).
+    pub extra_paths: Vec<String>,
     pub host_arch: Option<String>,
     pub releasever: Option<String>,
     pub http: HttpOptions,
@@ -290,6 +292,20 @@ pub fn load_sources(sources: &[Source], opts: &LoadOptions, progress: &dyn Progr
             }
             Filelists::Never => None,
         };
+        let wanted = match (wanted, opts.extra_paths.is_empty()) {
+            (w, true) => w,
+            (Some(FileWanted::All), false) => Some(FileWanted::All),
+            (Some(FileWanted::Only(mut set)), false) => {
+                set.extend(opts.extra_paths.iter().map(|p| Box::from(p.as_str())));
+                Some(FileWanted::Only(set))
+            }
+            (_, false) => Some(FileWanted::Only(
+                opts.extra_paths
+                    .iter()
+                    .map(|p| Box::from(p.as_str()))
+                    .collect(),
+            )),
+        };
         if let Some(wanted) = wanted {
             for r in &repos {
                 if let Err(error) = load_filelists(&mut pool, r, &wanted, &http, progress) {
@@ -307,6 +323,40 @@ pub fn load_sources(sources: &[Source], opts: &LoadOptions, progress: &dyn Progr
         pool,
         repos,
         problems,
+    }
+}
+
+impl Loaded {
+    /// Read every file list entry of `pkgs` (for `query -l` or a details view), from the
+    /// repositories they belong to. Packages from `.rpm` headers already have theirs.
+    pub fn read_files_of(
+        &mut self,
+        pkgs: &[crate::model::package::PkgId],
+        opts: &LoadOptions,
+    ) -> Vec<LoadProblem> {
+        let http = HttpClient::new(opts.http.clone());
+        let wanted = FileWanted::Packages(pkgs.iter().copied().collect());
+        let mut problems = Vec::new();
+        for r in &self.repos {
+            if !pkgs.iter().any(|p| self.pool.pkg(*p).repo == r.id) {
+                continue;
+            }
+            if let Err(error) = load_filelists(
+                &mut self.pool,
+                r,
+                &wanted,
+                &http,
+                &crate::progress::NoProgress,
+            ) {
+                problems.push(LoadProblem {
+                    source: self.pool.repos[r.id.index()].name.clone(),
+                    error,
+                    fatal: true,
+                });
+            }
+        }
+        self.pool.build_indexes();
+        problems
     }
 }
 
