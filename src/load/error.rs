@@ -33,6 +33,13 @@ pub enum LoadError {
     },
     #[error("{}: {msg}", path.display())]
     Invalid { path: PathBuf, msg: String },
+    /// A binary file (an `.rpm`) that is not what it should be at byte `offset`.
+    #[error("{}: {msg} (at byte {offset})", path.display())]
+    Malformed {
+        path: PathBuf,
+        offset: u64,
+        msg: String,
+    },
     #[error("{url}: {msg}")]
     Http { url: String, msg: String },
     #[error("{what} is not supported: {why}")]
