@@ -271,6 +271,13 @@ pub fn load_sources(sources: &[Source], opts: &LoadOptions, progress: &dyn Progr
                                 fatal: true,
                             });
                         }
+                        for error in r.warnings {
+                            problems.push(LoadProblem {
+                                source: s.label(),
+                                error,
+                                fatal: false,
+                            });
+                        }
                     }
                     Err(error) => problems.push(LoadProblem {
                         source: s.label(),
