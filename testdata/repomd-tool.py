@@ -3,6 +3,7 @@
 
     repomd-tool.py recompress REPO TYPE CODEC   # CODEC: gz, bz2, xz, zst, none
     repomd-tool.py resum REPO TYPE              # after editing the file in place
+    repomd-tool.py check REPO                   # one line: what is wrong with REPO, or "ok"
 
 recompress: createrepo_c 0.17 cannot write zstd, so build.sh makes its zstd primary.xml here:
 the file is decompressed and recompressed with the gzip/bzip2/xz/zstd CLI (deterministic
@@ -11,6 +12,8 @@ settings), renamed to <sha256>-<type>.xml.<ext>, and the record's <checksum>, <s
 resum: recompute <checksum> and <size> of the file as it is now, and <open-checksum> and
 <open-size> when it still decompresses (the broken/ fixtures: a truncated or malformed file
 whose repomd record is otherwise correct). The file keeps its name.
+check: run-oracles.sh's diagnosis of corpus repos dnf refuses (empty or unparsable repomd.xml,
+no primary XML, files missing, size or checksum different from repomd).
 repomd.xml is edited as text, so everything else keeps its bytes.
 Needs Debian's /usr/bin/python3 only (no third-party modules).
 """
@@ -42,7 +45,51 @@ def sub1(pattern: str, repl: str, text: str) -> str:
     return out
 
 
+def check(repo: str) -> str:
+    import xml.etree.ElementTree as ET
+    path = os.path.join(repo, "repodata", "repomd.xml")
+    try:
+        root = ET.parse(path).getroot()
+    except (ET.ParseError, OSError) as e:
+        return f"repomd.xml does not parse ({e})"
+    ns = {"r": "http://linux.duke.edu/metadata/repo"}
+    problems = []
+    types = []
+    for data in root.findall("r:data", ns):
+        mdtype = data.get("type", "?")
+        types.append(mdtype)
+        loc = data.find("r:location", ns)
+        href = loc.get("href") if loc is not None else None
+        if not href:
+            problems.append(f"{mdtype}: no location")
+            continue
+        f = os.path.join(repo, href)
+        if not os.path.exists(f):
+            problems.append(f"{mdtype}: {href} missing")
+            continue
+        raw = open(f, "rb").read()
+        size = data.find("r:size", ns)
+        if size is not None and size.text and int(size.text) != len(raw):
+            problems.append(f"{mdtype}: {href} is {len(raw)} bytes, repomd says {size.text}")
+        ck = data.find("r:checksum", ns)
+        if ck is not None and ck.text:
+            algo = {"sha": "sha1"}.get(ck.get("type", ""), ck.get("type", ""))
+            try:
+                actual = hashlib.new(algo, raw).hexdigest()
+            except ValueError:
+                problems.append(f"{mdtype}: unknown checksum type {algo}")
+                continue
+            if actual != ck.text.strip():
+                problems.append(f"{mdtype}: {algo} mismatch")
+    if "primary" not in types:
+        problems.insert(0, "no primary XML record (types: " + ", ".join(types) + ")")
+    return "; ".join(problems) or "ok"
+
+
 def main() -> None:
+    if sys.argv[1] == "check":
+        print(check(sys.argv[2]))
+        return
     op, repo, mdtype = sys.argv[1:4]
     repodata = os.path.join(repo, "repodata")
     repomd_path = os.path.join(repodata, "repomd.xml")

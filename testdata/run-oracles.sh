@@ -24,6 +24,7 @@ EXP=${EXPECTED:-$HERE/expected}
 CORPUS=$(realpath "${CORPUS:-$HERE/../../shared/corpus}" 2>/dev/null || true)
 [[ -d ${CORPUS:-} ]] || CORPUS=$(realpath /work/shared/corpus 2>/dev/null || true)
 ROOTS=/tmp/bramble-testdata-roots
+PY=/usr/bin/python3
 export LC_ALL=C.UTF-8 LANG=C.UTF-8 TZ=UTC
 
 rm -rf "$ROOTS" "$EXP"
@@ -49,7 +50,7 @@ paths() {
 
 # record CASE CMD...: run CMD (at most 5 minutes), keep stdout/stderr/rc and the command line.
 record() {
-    local case=$1 out
+    local case=$1 out f
     shift
     out=$EXP/$case
     mkdir -p "$(dirname "$out")"
@@ -262,7 +263,7 @@ record $S/rpm-qp-changelog-hello rpm -qp --changelog "$RO"/hello-2.12.1-2.x86_64
 fresh rpms-only
 record $S/dnf-repoquery-no-repodata "${DNF[@]}" --repofrompath="rpms-only,$RO" -q repoquery \
     --qf "$NEVRA"
-TMPREPO=$ROOTS/rpms-only-createrepo
+TMPREPO=$ROOTS/rpms-only-copy
 mkdir -p "$TMPREPO"
 cp -p "$RO"/*.rpm "$TMPREPO/"
 createrepo_c --quiet --no-database "$TMPREPO" >/dev/null
@@ -305,13 +306,15 @@ if [[ -n $CORPUS ]]; then
         base=$EXP/corpus/$slug
         rc=$(cat "$base/repoquery-all.rc")
         n=$(wc -l <"$base/repoquery-all.stdout")
-        why=$(grep -v '^$' "$base/repoquery-all.stderr" | tail -n 1 | sed 's/|/\\|/g')
+        # dnf's messages may span lines ("Parse error ... (Document is empty\n)"): join them.
+        why=$(grep '^Error' -A5 "$base/repoquery-all.stderr" | tr '\n' ' ' | sed 's/ *$//; s/|/\\|/g')
         crc=$(cat "$base/repoclosure.rc")
-        cmsg=$(grep -v '^$' "$base/repoclosure.stderr" | tail -n 1 | sed 's/|/\\|/g')
+        cmsg=$(grep '^Error' "$base/repoclosure.stderr" | tail -n 1 | sed 's/|/\\|/g')
         if [[ $rc == 0 ]]; then
             loaded+=("| \`$rel\` | \`$slug\` | $n | $modules | $crc | ${cmsg:-clean} |")
         else
-            refused+=("| \`$rel\` | \`$slug\` | $rc | $why |")
+            diag=$("$PY" "$HERE/repomd-tool.py" check "$dir" | sed 's/|/\\|/g')
+            refused+=("| \`$rel\` | \`$slug\` | $rc | $why | $diag |")
         fi
     done < <(find "$CORPUS" -path '*/repodata/repomd.xml' | sort)
     {
@@ -323,7 +326,8 @@ if [[ -n $CORPUS ]]; then
         echo "\`repoquery-all\` lists NEVRAs (\`$NEVRA\`; dnf de-duplicates identical"
         echo "lines), with modular filtering on and no platform, so modular packages are hidden;"
         echo "repos with modules metadata also have \`repoquery-all-disable-modular-filtering\`."
-        echo "Compare repoclosure through \`repoclosure.sorted\`."
+        echo "Compare repoclosure through \`repoclosure.sorted\`. \"clean\" = rc 0, no unresolved"
+        echo "dependencies (the modular repos print only the platform warning on stderr)."
         echo
         echo "## Loaded (${#loaded[@]})"
         echo
@@ -333,8 +337,8 @@ if [[ -n $CORPUS ]]; then
         echo
         echo "## Refused (${#refused[@]})"
         echo
-        echo "| dir | slug | rc | dnf's last stderr line |"
-        echo "|---|---|---:|---|"
+        echo "| dir | slug | rc | dnf says | what is wrong (repomd-tool.py check) |"
+        echo "|---|---|---:|---|---|"
         [[ ${#refused[@]} -gt 0 ]] && printf '%s\n' "${refused[@]}"
         echo
         echo "Not tried: repomd.xml files outside a \`repodata/\` directory:"
