@@ -49,6 +49,13 @@ def check(repo: str) -> str:
     import xml.etree.ElementTree as ET
     path = os.path.join(repo, "repodata", "repomd.xml")
     try:
+        head = open(path, "rb").read(200)
+    except OSError as e:
+        return f"repomd.xml cannot be read ({e.strerror})"
+    if not head.lstrip().startswith(b"<"):
+        # e.g. a git symlink checked out as a text file holding the link target
+        return f"repomd.xml is not XML, it holds {head.decode('utf-8', 'replace')!r}"
+    try:
         root = ET.parse(path).getroot()
     except (ET.ParseError, OSError) as e:
         return f"repomd.xml does not parse ({e})"
