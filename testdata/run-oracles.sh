@@ -10,8 +10,9 @@
 # CASE.stdout, CASE.stderr and CASE.rc; repoclosure cases also CASE.sorted (dependency lines
 # sorted inside each package block: dnf prints them in random order, see
 # normalize-repoclosure.py). In stdout/stderr the absolute testdata and corpus paths are
-# replaced by $TESTDATA and $CORPUS, and the time in dnf's "Last metadata expiration check"
-# line by "<time>", so a re-run from another checkout gives the same bytes.
+# replaced by $TESTDATA and $CORPUS, and dnf's "Last metadata expiration check" line (it
+# carries the time, and is printed or not by cache age) is dropped, so a re-run from another
+# checkout gives the same bytes.
 #
 # Needs dnf, dnf-plugins-core, rpm, createrepo-c (Debian 12: dnf 4.14, rpm 4.18). dnf is kept
 # off the host as in ../shared/oracle: --installroot (cache, logs, rpmdb), --config=dnf.conf,
@@ -40,10 +41,11 @@ fresh() {
 }
 
 # paths: on stdin, replace the absolute testdata and corpus paths by $TESTDATA and $CORPUS, and
-# the time of dnf's "Last metadata expiration check" line by <time>.
+# drop dnf's "Last metadata expiration check: 0:00:01 ago on <date>" line (printed or not
+# depending on the cache age in seconds).
 paths() {
     local sedargs=(-e "s|$HERE|\$TESTDATA|g"
-                   -e 's|^\(Last metadata expiration check: \).*|\1<time>|')
+                   -e '/^Last metadata expiration check: /d')
     [[ -n $CORPUS ]] && sedargs+=(-e "s|$CORPUS|\$CORPUS|g")
     sed "${sedargs[@]}"
 }
@@ -250,7 +252,11 @@ record $S/stream16-3-repoquery-all   "${DNF[@]}" "${MOD[@]}" "$PLATFORM" -q repo
 # once createrepo_c has run on a copy.
 S=rpms-only
 RO=$REPOS/rpms-only
-record $S/rpm-qp-nevra rpm -qp --qf "$NEVRA\n" "$RO"/*.rpm
+# dnf's NEVRA: EPOCHNUM (0, not "(none)"), arch "src" for a source rpm (no SOURCERPM tag).
+record $S/rpm-qp-nevra rpm -qp \
+    --qf '%{NAME}-%{EPOCHNUM}:%{VERSION}-%{RELEASE}.%|SOURCERPM?{%{ARCH}}:{src}|\n' "$RO"/*.rpm
+record modular/rpm-qp-modularitylabel rpm -qp --qf '%{NAME} %{MODULARITYLABEL}\n' \
+    "$REPOS"/modular/Packages/*.rpm
 for f in "$RO"/*.rpm; do
     b=$(basename "$f" .rpm)
     record $S/rpm-qp-requires-$b rpm -qp --requires "$f"
