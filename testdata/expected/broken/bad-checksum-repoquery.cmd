@@ -1,0 +1,1 @@
+dnf --config=$TESTDATA/dnf.conf --disableplugin=\* --enableplugin=repoclosure --releasever=9 --installroot=/tmp/bramble-testdata-roots/broken-bad-checksum --disablerepo=\* --repofrompath=bad-checksum\,$TESTDATA/repos/broken/bad-checksum/ -q repoquery --qf %\{name\}-%\{epoch\}:%\{version\}-%\{release\}.%\{arch\}

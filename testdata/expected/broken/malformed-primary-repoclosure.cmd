@@ -1,0 +1,1 @@
+dnf --config=$TESTDATA/dnf.conf --disableplugin=\* --enableplugin=repoclosure --releasever=9 --installroot=/tmp/bramble-testdata-roots/broken-malformed-primary --disablerepo=\* --repofrompath=malformed-primary\,$TESTDATA/repos/broken/malformed-primary/ -q repoclosure

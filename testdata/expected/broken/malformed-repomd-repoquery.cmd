@@ -1,0 +1,1 @@
+dnf --config=$TESTDATA/dnf.conf --disableplugin=\* --enableplugin=repoclosure --releasever=9 --installroot=/tmp/bramble-testdata-roots/broken-malformed-repomd --disablerepo=\* --repofrompath=malformed-repomd\,$TESTDATA/repos/broken/malformed-repomd/ -q repoquery --qf %\{name\}-%\{epoch\}:%\{version\}-%\{release\}.%\{arch\}

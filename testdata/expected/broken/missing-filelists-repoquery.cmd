@@ -1,0 +1,1 @@
+dnf --config=$TESTDATA/dnf.conf --disableplugin=\* --enableplugin=repoclosure --releasever=9 --installroot=/tmp/bramble-testdata-roots/broken-missing-filelists --disablerepo=\* --repofrompath=missing-filelists\,$TESTDATA/repos/broken/missing-filelists/ -q repoquery --qf %\{name\}-%\{epoch\}:%\{version\}-%\{release\}.%\{arch\}

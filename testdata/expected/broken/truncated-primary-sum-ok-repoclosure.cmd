@@ -1,0 +1,1 @@
+dnf --config=$TESTDATA/dnf.conf --disableplugin=\* --enableplugin=repoclosure --releasever=9 --installroot=/tmp/bramble-testdata-roots/broken-truncated-primary-sum-ok --disablerepo=\* --repofrompath=truncated-primary-sum-ok\,$TESTDATA/repos/broken/truncated-primary-sum-ok/ -q repoclosure

@@ -1,0 +1,1 @@
+dnf --config=$TESTDATA/dnf.conf --disableplugin=\* --enableplugin=repoclosure --releasever=9 --installroot=/tmp/bramble-testdata-roots/closure --disablerepo=\* --repofrompath=closure\,$TESTDATA/repos/closure -q repoclosure --arch x86_64 --arch noarch

@@ -1,0 +1,1 @@
+dnf --config=$TESTDATA/dnf.conf --disableplugin=\* --enableplugin=repoclosure --releasever=9 --installroot=/tmp/bramble-testdata-roots/corpus-createrepo_c__repo_with_additional_metadata --disablerepo=\* --repofrompath=corpus\,$CORPUS/createrepo_c/repo_with_additional_metadata -q repoclosure

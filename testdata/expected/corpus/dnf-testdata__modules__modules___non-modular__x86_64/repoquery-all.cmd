@@ -1,0 +1,1 @@
+dnf --config=$TESTDATA/dnf.conf --disableplugin=\* --enableplugin=repoclosure --releasever=9 --installroot=/tmp/bramble-testdata-roots/corpus-dnf-testdata__modules__modules___non-modular__x86_64 --disablerepo=\* --repofrompath=corpus\,$CORPUS/dnf-testdata/modules/modules/_non-modular/x86_64 -q repoquery --qf %\{name\}-%\{epoch\}:%\{version\}-%\{release\}.%\{arch\}

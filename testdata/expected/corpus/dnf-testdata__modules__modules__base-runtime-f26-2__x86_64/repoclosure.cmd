@@ -1,0 +1,1 @@
+dnf --config=$TESTDATA/dnf.conf --disableplugin=\* --enableplugin=repoclosure --releasever=9 --installroot=/tmp/bramble-testdata-roots/corpus-dnf-testdata__modules__modules__base-runtime-f26-2__x86_64 --disablerepo=\* --repofrompath=corpus\,$CORPUS/dnf-testdata/modules/modules/base-runtime-f26-2/x86_64 -q repoclosure

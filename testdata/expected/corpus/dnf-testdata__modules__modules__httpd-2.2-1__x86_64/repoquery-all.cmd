@@ -1,0 +1,1 @@
+dnf --config=$TESTDATA/dnf.conf --disableplugin=\* --enableplugin=repoclosure --releasever=9 --installroot=/tmp/bramble-testdata-roots/corpus-dnf-testdata__modules__modules__httpd-2.2-1__x86_64 --disablerepo=\* --repofrompath=corpus\,$CORPUS/dnf-testdata/modules/modules/httpd-2.2-1/x86_64 -q repoquery --qf %\{name\}-%\{epoch\}:%\{version\}-%\{release\}.%\{arch\}

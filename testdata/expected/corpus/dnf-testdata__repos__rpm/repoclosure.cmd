@@ -1,0 +1,1 @@
+dnf --config=$TESTDATA/dnf.conf --disableplugin=\* --enableplugin=repoclosure --releasever=9 --installroot=/tmp/bramble-testdata-roots/corpus-dnf-testdata__repos__rpm --disablerepo=\* --repofrompath=corpus\,$CORPUS/dnf-testdata/repos/rpm -q repoclosure

@@ -1,0 +1,1 @@
+dnf --config=$TESTDATA/dnf.conf --disableplugin=\* --enableplugin=repoclosure --releasever=9 --installroot=/tmp/bramble-testdata-roots/corpus-dnf5-testdata__repos-repomd__repomd-comps-core-different-translations --disablerepo=\* --repofrompath=corpus\,$CORPUS/dnf5-testdata/repos-repomd/repomd-comps-core-different-translations -q repoclosure

@@ -1,0 +1,1 @@
+dnf --config=$TESTDATA/dnf.conf --disableplugin=\* --enableplugin=repoclosure --releasever=9 --installroot=/tmp/bramble-testdata-roots/corpus-dnf5-testdata__repos-repomd__repomd-comps-standard --disablerepo=\* --repofrompath=corpus\,$CORPUS/dnf5-testdata/repos-repomd/repomd-comps-standard -q repoquery --qf %\{name\}-%\{epoch\}:%\{version\}-%\{release\}.%\{arch\}

@@ -1,0 +1,1 @@
+dnf --config=$TESTDATA/dnf.conf --disableplugin=\* --enableplugin=repoclosure --releasever=9 --installroot=/tmp/bramble-testdata-roots/corpus-koji-hub__kojidir__repos__epel5-build__4__x86_64 --disablerepo=\* --repofrompath=corpus\,$CORPUS/koji-hub/kojidir/repos/epel5-build/4/x86_64 -q repoquery --qf %\{name\}-%\{epoch\}:%\{version\}-%\{release\}.%\{arch\}

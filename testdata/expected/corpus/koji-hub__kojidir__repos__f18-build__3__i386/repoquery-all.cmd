@@ -1,0 +1,1 @@
+dnf --config=$TESTDATA/dnf.conf --disableplugin=\* --enableplugin=repoclosure --releasever=9 --installroot=/tmp/bramble-testdata-roots/corpus-koji-hub__kojidir__repos__f18-build__3__i386 --disablerepo=\* --repofrompath=corpus\,$CORPUS/koji-hub/kojidir/repos/f18-build/3/i386 -q repoquery --qf %\{name\}-%\{epoch\}:%\{version\}-%\{release\}.%\{arch\}

@@ -1,0 +1,1 @@
+dnf --config=$TESTDATA/dnf.conf --disableplugin=\* --enableplugin=repoclosure --releasever=9 --installroot=/tmp/bramble-testdata-roots/corpus-koschei__repos__primary-f25-build-123 --disablerepo=\* --repofrompath=corpus\,$CORPUS/koschei/repos/primary-f25-build-123 -q repoclosure

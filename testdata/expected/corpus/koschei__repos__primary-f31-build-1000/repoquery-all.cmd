@@ -1,0 +1,1 @@
+dnf --config=$TESTDATA/dnf.conf --disableplugin=\* --enableplugin=repoclosure --releasever=9 --installroot=/tmp/bramble-testdata-roots/corpus-koschei__repos__primary-f31-build-1000 --disablerepo=\* --repofrompath=corpus\,$CORPUS/koschei/repos/primary-f31-build-1000 -q repoquery --qf %\{name\}-%\{epoch\}:%\{version\}-%\{release\}.%\{arch\}

@@ -1,0 +1,1 @@
+dnf --config=$TESTDATA/dnf.conf --disableplugin=\* --enableplugin=repoclosure --releasever=9 --installroot=/tmp/bramble-testdata-roots/corpus-libdnf-testdata__modules__modules___all__i686 --disablerepo=\* --repofrompath=corpus\,$CORPUS/libdnf-testdata/modules/modules/_all/i686 -q repoclosure

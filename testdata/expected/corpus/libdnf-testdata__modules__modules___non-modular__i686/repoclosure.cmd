@@ -1,0 +1,1 @@
+dnf --config=$TESTDATA/dnf.conf --disableplugin=\* --enableplugin=repoclosure --releasever=9 --installroot=/tmp/bramble-testdata-roots/corpus-libdnf-testdata__modules__modules___non-modular__i686 --disablerepo=\* --repofrompath=corpus\,$CORPUS/libdnf-testdata/modules/modules/_non-modular/i686 -q repoclosure

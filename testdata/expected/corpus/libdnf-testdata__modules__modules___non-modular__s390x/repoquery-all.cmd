@@ -1,0 +1,1 @@
+dnf --config=$TESTDATA/dnf.conf --disableplugin=\* --enableplugin=repoclosure --releasever=9 --installroot=/tmp/bramble-testdata-roots/corpus-libdnf-testdata__modules__modules___non-modular__s390x --disablerepo=\* --repofrompath=corpus\,$CORPUS/libdnf-testdata/modules/modules/_non-modular/s390x -q repoquery --qf %\{name\}-%\{epoch\}:%\{version\}-%\{release\}.%\{arch\}

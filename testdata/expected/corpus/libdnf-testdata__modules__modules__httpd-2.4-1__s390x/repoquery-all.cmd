@@ -1,0 +1,1 @@
+dnf --config=$TESTDATA/dnf.conf --disableplugin=\* --enableplugin=repoclosure --releasever=9 --installroot=/tmp/bramble-testdata-roots/corpus-libdnf-testdata__modules__modules__httpd-2.4-1__s390x --disablerepo=\* --repofrompath=corpus\,$CORPUS/libdnf-testdata/modules/modules/httpd-2.4-1/s390x -q repoquery --qf %\{name\}-%\{epoch\}:%\{version\}-%\{release\}.%\{arch\}

@@ -1,0 +1,1 @@
+dnf --config=$TESTDATA/dnf.conf --disableplugin=\* --enableplugin=repoclosure --releasever=9 --installroot=/tmp/bramble-testdata-roots/corpus-librepo__test_data__repo_yum_01 --disablerepo=\* --repofrompath=corpus\,$CORPUS/librepo/test_data/repo_yum_01 -q repoquery --qf %\{name\}-%\{epoch\}:%\{version\}-%\{release\}.%\{arch\}

@@ -1,0 +1,1 @@
+dnf --config=$TESTDATA/dnf.conf --disableplugin=\* --enableplugin=repoclosure --releasever=9 --installroot=/tmp/bramble-testdata-roots/corpus-libzypp-opensuse__data__11.0-update --disablerepo=\* --repofrompath=corpus\,$CORPUS/libzypp-opensuse/data/11.0-update -q repoclosure

@@ -1,0 +1,1 @@
+dnf --config=$TESTDATA/dnf.conf --disableplugin=\* --enableplugin=repoclosure --releasever=9 --installroot=/tmp/bramble-testdata-roots/corpus-libzypp-opensuse__data__OBS_zypp_svn-11.1 --disablerepo=\* --repofrompath=corpus\,$CORPUS/libzypp-opensuse/data/OBS_zypp_svn-11.1 -q repoclosure

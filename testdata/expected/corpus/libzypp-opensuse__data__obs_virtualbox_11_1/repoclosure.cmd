@@ -1,0 +1,1 @@
+dnf --config=$TESTDATA/dnf.conf --disableplugin=\* --enableplugin=repoclosure --releasever=9 --installroot=/tmp/bramble-testdata-roots/corpus-libzypp-opensuse__data__obs_virtualbox_11_1 --disablerepo=\* --repofrompath=corpus\,$CORPUS/libzypp-opensuse/data/obs_virtualbox_11_1 -q repoclosure

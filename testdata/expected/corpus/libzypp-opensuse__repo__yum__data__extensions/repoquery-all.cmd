@@ -1,0 +1,1 @@
+dnf --config=$TESTDATA/dnf.conf --disableplugin=\* --enableplugin=repoclosure --releasever=9 --installroot=/tmp/bramble-testdata-roots/corpus-libzypp-opensuse__repo__yum__data__extensions --disablerepo=\* --repofrompath=corpus\,$CORPUS/libzypp-opensuse/repo/yum/data/extensions -q repoquery --qf %\{name\}-%\{epoch\}:%\{version\}-%\{release\}.%\{arch\}

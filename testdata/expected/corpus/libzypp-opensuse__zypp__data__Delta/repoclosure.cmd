@@ -1,0 +1,1 @@
+dnf --config=$TESTDATA/dnf.conf --disableplugin=\* --enableplugin=repoclosure --releasever=9 --installroot=/tmp/bramble-testdata-roots/corpus-libzypp-opensuse__zypp__data__Delta --disablerepo=\* --repofrompath=corpus\,$CORPUS/libzypp-opensuse/zypp/data/Delta -q repoclosure

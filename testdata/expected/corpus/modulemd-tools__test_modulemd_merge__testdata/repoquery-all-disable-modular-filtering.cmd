@@ -1,0 +1,1 @@
+dnf --config=$TESTDATA/dnf.conf --disableplugin=\* --enableplugin=repoclosure --releasever=9 --installroot=/tmp/bramble-testdata-roots/corpus-modulemd-tools__test_modulemd_merge__testdata --disablerepo=\* --repofrompath=corpus\,$CORPUS/modulemd-tools/test_modulemd_merge/testdata -q repoquery --disable-modular-filtering --qf %\{name\}-%\{epoch\}:%\{version\}-%\{release\}.%\{arch\}

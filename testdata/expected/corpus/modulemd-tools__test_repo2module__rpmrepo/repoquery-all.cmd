@@ -1,0 +1,1 @@
+dnf --config=$TESTDATA/dnf.conf --disableplugin=\* --enableplugin=repoclosure --releasever=9 --installroot=/tmp/bramble-testdata-roots/corpus-modulemd-tools__test_repo2module__rpmrepo --disablerepo=\* --repofrompath=corpus\,$CORPUS/modulemd-tools/test_repo2module/rpmrepo -q repoquery --qf %\{name\}-%\{epoch\}:%\{version\}-%\{release\}.%\{arch\}

@@ -1,0 +1,1 @@
+dnf --config=$TESTDATA/dnf.conf --disableplugin=\* --enableplugin=repoclosure --releasever=9 --installroot=/tmp/bramble-testdata-roots/demo-base --disablerepo=\* --repofrompath=demo-base\,$TESTDATA/repos/demo-base -q repoclosure

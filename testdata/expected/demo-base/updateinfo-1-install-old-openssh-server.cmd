@@ -1,0 +1,1 @@
+dnf --config=$TESTDATA/dnf.conf --disableplugin=\* --enableplugin=repoclosure --releasever=9 --installroot=/tmp/bramble-testdata-roots/demo-base-installed --disablerepo=\* --repofrompath=demo-base\,$TESTDATA/repos/demo-base --setopt=tsflags=noscripts install -y openssh-server-8.7p1-34.el9

@@ -1,0 +1,1 @@
+dnf --config=$TESTDATA/dnf.conf --disableplugin=\* --enableplugin=repoclosure --releasever=9 --installroot=/tmp/bramble-testdata-roots/demo --disablerepo=\* --repofrompath=demo-base\,$TESTDATA/repos/demo-base --repofrompath=demo-copr\,$TESTDATA/repos/demo-copr install --assumeno insights-client s3cmd

@@ -1,0 +1,1 @@
+dnf --config=$TESTDATA/dnf.conf --disableplugin=\* --enableplugin=repoclosure --releasever=9 --installroot=/tmp/bramble-testdata-roots/lookaside --disablerepo=\* --repofrompath=lookaside\,$TESTDATA/repos/lookaside -q repoquery --qf %\{name\}-%\{epoch\}:%\{version\}-%\{release\}.%\{arch\}

@@ -1,0 +1,1 @@
+dnf --config=$TESTDATA/dnf.conf --disableplugin=\* --enableplugin=repoclosure --releasever=9 --installroot=/tmp/bramble-testdata-roots/rpms-only-createrepo --disablerepo=\* --repofrompath=rpms-only\,$RPMS_ONLY_COPY_WITH_CREATEREPO -q repoclosure

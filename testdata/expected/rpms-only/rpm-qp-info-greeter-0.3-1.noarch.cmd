@@ -1,0 +1,1 @@
+rpm -qpi $TESTDATA/repos/rpms-only/greeter-0.3-1.noarch.rpm

@@ -1,0 +1,1 @@
+rpm -qpi $TESTDATA/repos/rpms-only/hello-doc-2.12.1-2.noarch.rpm

@@ -1,0 +1,1 @@
+rpm -qpl $TESTDATA/repos/rpms-only/hello-2.12.1-2.src.rpm

@@ -1,0 +1,1 @@
+rpm -qp --qf %\{NAME\}-%\{EPOCHNUM\}:%\{VERSION\}-%\{RELEASE\}.%\|SOURCERPM\?\{%\{ARCH\}\}:\{src\}\|\\n $TESTDATA/repos/rpms-only/greeter-0.3-1.noarch.rpm $TESTDATA/repos/rpms-only/hello-2.12.1-2.src.rpm $TESTDATA/repos/rpms-only/hello-2.12.1-2.x86_64.rpm $TESTDATA/repos/rpms-only/hello-doc-2.12.1-2.noarch.rpm
