@@ -86,6 +86,10 @@ pub struct QueryArgs {
     /// Machine-readable output.
     #[arg(long)]
     pub json: bool,
+    /// Show packages of every module stream (dnf's option; `query` applies no module
+    /// filtering, so this is the default).
+    #[arg(long = "disable-modular-filtering")]
+    pub disable_modular_filtering: bool,
 }
 
 /// One package in `--json` output.
@@ -391,10 +395,13 @@ fn info_text(pool: &Pool, id: PkgId) -> String {
     field("Release", pool.str(p.release));
     field("Architecture", pool.str(p.arch));
     field("Size", &human_size(i.size_package));
-    field("Source", pool.str(i.sourcerpm));
+    let source = pool.str(i.sourcerpm);
+    field("Source", if source.is_empty() { "None" } else { source });
     field("Repository", &pool.repo_of(id).name);
     field("Summary", &i.summary);
-    field("URL", &i.url);
+    if !i.url.is_empty() {
+        field("URL", &i.url);
+    }
     field("License", pool.str(i.license));
     field("Description", &i.description);
     s
@@ -488,17 +495,26 @@ pub fn run(a: QueryArgs) -> i32 {
             blocks.push((pool.nevra(id), s));
         }
     } else if a.info {
-        for &id in &ids {
-            blocks.push((pool.nevra(id), info_text(pool, id)));
+        // dnf collects one string per package in a set and prints them sorted
+        let set: BTreeSet<String> = ids.iter().map(|&id| info_text(pool, id)).collect();
+        for b in set {
+            blocks.push((b.clone(), b));
         }
     } else if a.changelogs {
         eprintln!("bramble: --changelogs needs other.xml support, which is not loaded yet");
         return 2;
     } else if a.list {
+        // as dnf: one string per package (its files, sorted), de-duplicated, sorted
         for &id in &ids {
-            for (p, s) in pool.files.iter().filter(|(p, _)| *p == id) {
-                let _ = p;
-                lines.insert(pool.str(*s).to_string());
+            let mut files: Vec<&str> = pool
+                .files
+                .iter()
+                .filter(|(p, _)| *p == id)
+                .map(|(_, s)| pool.str(*s))
+                .collect();
+            files.sort_unstable();
+            if !files.is_empty() {
+                lines.insert(files.join("\n"));
             }
         }
     } else if a.requires_pre {

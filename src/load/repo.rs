@@ -151,11 +151,24 @@ pub fn load_repo(
         )));
     };
     let id = pool.add_repo(name, &base.display(), SourceKind::RpmMd);
+    let mut missing = Vec::new();
+    if let RepoBase::Local(dir) = &base {
+        // dnf refuses a repo whose repomd names a file that is not there; bramble reads
+        // what it needs, and says which files are missing up front.
+        for r in &repomd.records {
+            if r.kind != "primary" && !dir.join(&r.href).exists() {
+                missing.push(format!(
+                    "repomd's `{}` record names a missing file `{}`",
+                    r.kind, r.href
+                ));
+            }
+        }
+    }
     progress.phase(&format!("{name}: primary"), rec.open_size.or(rec.size));
     let mut loaded = LoadedRepo {
         id,
         base,
-        warnings: repomd.warnings.clone(),
+        warnings: repomd.warnings.iter().cloned().chain(missing).collect(),
         repomd,
         primary: PrimaryResult::default(),
     };

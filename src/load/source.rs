@@ -263,6 +263,17 @@ pub fn load_sources(sources: &[Source], opts: &LoadOptions, progress: &dyn Progr
             },
             Source::Rpms { name, paths } => {
                 match load_rpm_paths(&mut pool, name, paths, progress) {
+                    Ok(r) if r.packages == 0 && r.errors.is_empty() => {
+                        let path = paths.first().cloned().unwrap_or_default();
+                        problems.push(LoadProblem {
+                            source: s.label(),
+                            error: LoadError::Invalid {
+                                msg: "no repodata/repomd.xml and no .rpm files here".into(),
+                                path,
+                            },
+                            fatal: true,
+                        });
+                    }
                     Ok(r) => {
                         for error in r.errors {
                             problems.push(LoadProblem {

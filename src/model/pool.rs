@@ -318,8 +318,14 @@ impl Pool {
         id
     }
 
+    /// Record a file entry. A relative path (createrepo_c writes a src.rpm's files so)
+    /// is rooted at `/`, as libsolv does.
     pub fn add_file(&mut self, pkg: PkgId, path: &str) {
-        let s = self.strings.intern(path);
+        let s = if path.starts_with('/') {
+            self.strings.intern(path)
+        } else {
+            self.strings.intern(&format!("/{path}"))
+        };
         self.files.push((pkg, s));
         self.indexed = false;
     }
