@@ -42,6 +42,17 @@ pub enum LoadError {
     },
     #[error("{url}: {msg}")]
     Http { url: String, msg: String },
+    /// A Koji hub (or a snapshot standing in for one) could not answer a call: an XML-RPC
+    /// fault, an answer that is not XML-RPC, or one of an unexpected shape.
+    #[error("{origin}: {method}: {msg}")]
+    Rpc {
+        origin: String,
+        method: String,
+        msg: String,
+    },
+    /// Koji client configuration (profiles, hub choice).
+    #[error("koji configuration: {msg}")]
+    KojiConfig { msg: String },
     #[error("{what} is not supported: {why}")]
     Unsupported { what: String, why: String },
 }

@@ -228,30 +228,65 @@ impl HttpClient {
 
     /// GETs `url` into memory; a body larger than `limit` bytes is an error.
     pub fn get_bytes(&self, url: &str, limit: u64) -> Result<Vec<u8>> {
-        let (mut reader, length) = self.open(url)?;
-        let too_big = || LoadError::Http {
+        let (reader, length) = self.open(url)?;
+        read_limited(reader, length, url, limit)
+    }
+
+    /// POSTs an XML body (an XML-RPC call) to `url` and returns the response body, at most
+    /// [`POST_LIMIT`] bytes. Redirects are not followed (a POST must not silently turn into
+    /// a GET): a redirect is an error naming where it points, so the user can use that URL.
+    pub fn post_xml(&self, url: &str, body: &[u8]) -> Result<Vec<u8>> {
+        let fail = |msg: String| LoadError::Http {
             url: url.to_owned(),
-            msg: format!("response is larger than the limit of {limit} bytes"),
+            msg,
         };
-        if length.is_some_and(|n| n > limit) {
-            return Err(too_big());
+        let scheme = split_url(url).map(|(s, _, _)| s.to_ascii_lowercase());
+        if !matches!(scheme.as_deref(), Some("http" | "https")) {
+            return Err(LoadError::Unsupported {
+                what: format!("calling `{url}`"),
+                why: "only http:// and https:// URLs are supported".to_owned(),
+            });
         }
-        // Content-Length comes from the server: trust it for a capacity hint only up to a point.
-        let hint = length.unwrap_or(0).min(limit).min(64 << 20);
-        let mut buf = Vec::with_capacity(usize::try_from(hint).unwrap_or(0));
-        (&mut reader)
-            .take(limit.saturating_add(1))
-            .read_to_end(&mut buf)
-            .map_err(|e| {
-                http_error_of(&e).unwrap_or_else(|| LoadError::Http {
-                    url: url.to_owned(),
-                    msg: e.to_string(),
-                })
-            })?;
-        if buf.len() as u64 > limit {
-            return Err(too_big());
+        let mut request = self
+            .agent
+            .post(escape_for_request(url))
+            .header(header::CONTENT_TYPE, "text/xml");
+        if let Some(proxy) = self.opts.proxy.proxy_for(url) {
+            let proxy = ureq::Proxy::new(proxy)
+                .map_err(|e| fail(format!("invalid proxy `{proxy}`: {e}")))?;
+            request = request.config().proxy(Some(proxy)).build();
         }
-        Ok(buf)
+        let response = request
+            .send(body)
+            .map_err(|e| fail(describe_ureq_error(&e, &self.opts)))?;
+        let status = response.status();
+        if is_redirect(status) {
+            let to = response
+                .headers()
+                .get(header::LOCATION)
+                .and_then(|v| v.to_str().ok())
+                .map(|l| resolve_reference(url, l));
+            return Err(fail(match to {
+                Some(to) => format!("{} to {to} (not followed for a POST)", status_text(status)),
+                None => format!("{} without a Location header", status_text(status)),
+            }));
+        }
+        if status != StatusCode::OK {
+            return Err(fail(status_text(status)));
+        }
+        let length = response
+            .headers()
+            .get(header::CONTENT_LENGTH)
+            .and_then(|v| v.to_str().ok())
+            .and_then(|v| v.trim().parse::<u64>().ok());
+        let reader = BodyReader {
+            inner: Box::new(response.into_body().into_reader()),
+            url: url.to_owned(),
+            expected: length,
+            received: 0,
+            read_timeout: self.opts.read_timeout,
+        };
+        read_limited(reader, length, url, POST_LIMIT)
     }
 
     /// Follows redirects to a `200 OK` and returns its body reader and `Content-Length`.
@@ -349,6 +384,42 @@ impl HttpClient {
             .call()
             .map_err(|e| fail(describe_ureq_error(&e, &self.opts)))
     }
+}
+
+/// The largest XML-RPC answer [`HttpClient::post_xml`] accepts (a Koji `listTagged` of a big
+/// tag runs to hundreds of megabytes).
+pub const POST_LIMIT: u64 = 2 << 30;
+
+/// Reads a body into memory; more than `limit` bytes is an error naming `url`.
+fn read_limited(
+    mut reader: BodyReader,
+    length: Option<u64>,
+    url: &str,
+    limit: u64,
+) -> Result<Vec<u8>> {
+    let too_big = || LoadError::Http {
+        url: url.to_owned(),
+        msg: format!("response is larger than the limit of {limit} bytes"),
+    };
+    if length.is_some_and(|n| n > limit) {
+        return Err(too_big());
+    }
+    // Content-Length comes from the server: trust it for a capacity hint only up to a point.
+    let hint = length.unwrap_or(0).min(limit).min(64 << 20);
+    let mut buf = Vec::with_capacity(usize::try_from(hint).unwrap_or(0));
+    (&mut reader)
+        .take(limit.saturating_add(1))
+        .read_to_end(&mut buf)
+        .map_err(|e| {
+            http_error_of(&e).unwrap_or_else(|| LoadError::Http {
+                url: url.to_owned(),
+                msg: e.to_string(),
+            })
+        })?;
+    if buf.len() as u64 > limit {
+        return Err(too_big());
+    }
+    Ok(buf)
 }
 
 fn is_redirect(status: StatusCode) -> bool {
