@@ -201,7 +201,11 @@ pub struct TagGroup {
     pub description: Option<String>,
     pub langonly: Option<String>,
     pub biarchonly: bool,
+    /// The hub calls it `packagelist`.
+    #[serde(alias = "packagelist", default)]
     pub packages: Vec<GroupPackage>,
+    /// The hub calls it `grouplist`.
+    #[serde(alias = "grouplist", default)]
     pub requires: Vec<GroupReq>,
 }
 
