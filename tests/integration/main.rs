@@ -7,3 +7,4 @@ mod conformance_oracle;
 mod conformance_vercmp;
 mod http_repo;
 mod layering;
+mod koji;

@@ -1,0 +1,366 @@
+//! Koji conformance against the recorded answers of a real hub (`corpus/koji-hub`, see its
+//! PROVENANCE.md): bramble's inheritance walk, package lists, tagged and latest builds,
+//! external repo lists and groups must equal the hub's own answers for every recorded tag,
+//! and its text must equal what the real `koji` CLI printed. The recordings are read as a
+//! snapshot (offline); the CLI tests drive `bramble` against `koji-replay-hub.py` over real
+//! XML-RPC and compare its stdout with the recorded CLI outputs.
+
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+use serde_json::Value;
+
+use bramble::analysis::inherit;
+use bramble::cli::koji::{render_inheritance, render_tagged};
+use bramble::load::koji::hub::{Call, decode_response};
+use bramble::load::koji::snapshot::{self, Fault, Recorded, Snapshot, SnapshotFile};
+use bramble::load::koji::{Parts, TreeRequest, decode_full_inheritance, load_tree};
+use bramble::model::tag::{
+    InheritanceEntry, InheritanceLink, PackageEntry, TagExternalRepo, TagGroup, TagId, TaggedBuild,
+};
+
+use crate::common;
+
+fn hub_dir() -> Option<PathBuf> {
+    let d = common::corpus()?.join("koji-hub");
+    if d.is_dir() {
+        Some(d)
+    } else {
+        eprintln!("skipped: {} is missing", d.display());
+        None
+    }
+}
+
+fn read_json(path: &Path) -> Value {
+    let bytes = std::fs::read(path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
+    serde_json::from_slice(&bytes).unwrap_or_else(|e| panic!("{}: {e}", path.display()))
+}
+
+/// Every recorded call of `api/index.json` as a snapshot.
+fn recordings_as_snapshot(dir: &Path) -> Snapshot {
+    let index = read_json(&dir.join("api/index.json"));
+    let mut calls = Vec::new();
+    for e in index.as_array().expect("index is a list") {
+        let json = read_json(&dir.join(e["json"].as_str().expect("json path")));
+        let call = Call {
+            method: e["method"].as_str().unwrap_or_default().to_owned(),
+            args: e["args"].as_array().cloned().unwrap_or_default(),
+            kwargs: serde_json::from_value(e["kwargs"].clone()).unwrap_or_default(),
+        };
+        let fault = (e["fault"] == Value::Bool(true)).then(|| Fault {
+            message: format!("fault {}: {}", json["faultCode"], json["faultString"].as_str().unwrap_or("")),
+        });
+        calls.push(Recorded {
+            call,
+            result: if fault.is_some() { Value::Null } else { json },
+            fault,
+        });
+    }
+    Snapshot::from_file_content(
+        "recordings",
+        SnapshotFile {
+            format: snapshot::FORMAT.into(),
+            version: snapshot::VERSION,
+            hub: "corpus/koji-hub".into(),
+            tags: vec![],
+            event: None,
+            calls,
+        },
+    )
+}
+
+/// Tag directories that hold a full set of per-tag recordings.
+fn recorded_tags(dir: &Path) -> Vec<String> {
+    let mut tags: Vec<String> = std::fs::read_dir(dir.join("api"))
+        .expect("api dir")
+        .flatten()
+        .filter(|e| e.path().join("getFullInheritance.json").is_file())
+        .map(|e| e.file_name().to_string_lossy().into_owned())
+        .collect();
+    tags.sort();
+    tags
+}
+
+/// The fields of a `getFullInheritance` entry that the hub and bramble both have.
+fn entry_key(e: &InheritanceEntry, reverse: bool) -> Value {
+    serde_json::json!({
+        "child": if reverse { Value::Null } else { Value::from(e.link.child.0) },
+        "tag": e.tag.0,
+        "parent": e.link.parent.0,
+        "name": e.name,
+        "priority": e.link.priority,
+        "maxdepth": e.link.maxdepth,
+        "intransitive": e.link.intransitive,
+        "noconfig": e.link.noconfig,
+        "pkg_filter": e.link.pkg_filter,
+        "currdepth": e.currdepth,
+        "nextdepth": e.nextdepth,
+        "filter": e.filter,
+    })
+}
+
+fn builds_key(b: &[TaggedBuild]) -> Vec<(i64, i64)> {
+    b.iter().map(|b| (b.build_id, b.tag_id.0)).collect()
+}
+
+#[test]
+fn recorded_xmlrpc_answers_decode_to_the_recorded_json() {
+    let Some(dir) = hub_dir() else { return };
+    let index = read_json(&dir.join("api/index.json"));
+    let mut n = 0;
+    for e in index.as_array().expect("list") {
+        let body = std::fs::read(dir.join(e["response"].as_str().unwrap())).unwrap();
+        let json = read_json(&dir.join(e["json"].as_str().unwrap()));
+        match decode_response(&body) {
+            Ok(v) => assert_eq!(v, json, "{}", e["name"]),
+            Err(msg) => {
+                assert_eq!(e["fault"], Value::Bool(true), "{}: {msg}", e["name"]);
+                assert!(msg.contains(json["faultString"].as_str().unwrap()), "{msg}");
+            }
+        }
+        n += 1;
+    }
+    assert!(n >= 600, "only {n} recorded calls");
+}
+
+#[test]
+fn walks_lists_and_latest_builds_equal_the_hub_for_every_recorded_tag() {
+    let Some(dir) = hub_dir() else { return };
+    let snap = recordings_as_snapshot(&dir);
+    let tags = recorded_tags(&dir);
+    assert!(tags.len() >= 29, "{tags:?}");
+
+    // children lists for reverse walks: the active tag_inheritance rows in creation order,
+    // which is the hub's table order for ties in priority
+    let history = read_json(&dir.join("api/_global/queryHistory__tag_inheritance.json"));
+    let mut rows: Vec<&Value> = history["tag_inheritance"]
+        .as_array()
+        .expect("rows")
+        .iter()
+        .filter(|r| r["active"] == Value::Bool(true))
+        .collect();
+    rows.sort_by_key(|r| r["create_event"].as_i64());
+    let links: Vec<InheritanceLink> = rows
+        .iter()
+        .map(|r| InheritanceLink {
+            child: TagId(r["tag_id"].as_i64().unwrap()),
+            child_name: r["tag.name"].as_str().unwrap().to_owned(),
+            parent: TagId(r["parent_id"].as_i64().unwrap()),
+            parent_name: r["parent.name"].as_str().unwrap().to_owned(),
+            priority: r["priority"].as_i64().unwrap(),
+            maxdepth: r["maxdepth"].as_i64(),
+            intransitive: r["intransitive"] == Value::Bool(true),
+            noconfig: r["noconfig"] == Value::Bool(true),
+            pkg_filter: r["pkg_filter"].as_str().unwrap_or("").to_owned(),
+        })
+        .collect();
+    let children = inherit::children_index(&links);
+
+    let mut counts = std::collections::BTreeMap::<&str, usize>::new();
+    for tag in &tags {
+        let api = dir.join("api").join(tag);
+        let cli = dir.join("cli").join(tag);
+        let req = TreeRequest {
+            tag: tag.clone(),
+            event: None,
+            parts: Parts::all(),
+        };
+        let tree = load_tree(&snap, &req).unwrap_or_else(|e| panic!("{tag}: {e}"));
+
+        // the walk
+        let walk = inherit::tree_inheritance(&tree).unwrap();
+        let c = Call::new("getFullInheritance", vec![]);
+        let hub = decode_full_inheritance("x", &c, false, read_json(&api.join("getFullInheritance.json")), |_| None).unwrap();
+        let mine: Vec<Value> = walk.iter().map(|e| entry_key(e, false)).collect();
+        let theirs: Vec<Value> = hub.iter().map(|e| entry_key(e, false)).collect();
+        assert_eq!(mine, theirs, "{tag}: getFullInheritance");
+        *counts.entry("getFullInheritance").or_default() += 1;
+
+        // the reverse walk, from the children lists
+        let rev = inherit::full_inheritance(tree.root, true, |t| Some(children.get(&t).cloned().unwrap_or_default())).unwrap();
+        let hub_rev = decode_full_inheritance("x", &c, true, read_json(&api.join("getFullInheritance__reverse.json")), |_| None).unwrap();
+        let mine: Vec<Value> = rev.iter().map(|e| entry_key(e, true)).collect();
+        let theirs: Vec<Value> = hub_rev.iter().map(|e| entry_key(e, true)).collect();
+        assert_eq!(mine, theirs, "{tag}: getFullInheritance(reverse=True)");
+        *counts.entry("getFullInheritance reverse").or_default() += 1;
+
+        // package list with blocks
+        let pkgs = inherit::package_list(&tree, &walk).unwrap();
+        let hub_pkgs: Vec<PackageEntry> = serde_json::from_value(read_json(&api.join("listPackages__inherited.json"))).unwrap();
+        assert_eq!(pkgs, hub_pkgs, "{tag}: listPackages(inherited=True)");
+        *counts.entry("listPackages inherited").or_default() += 1;
+
+        // tagged builds, three ways
+        for (file, inh, latest) in [
+            ("listTagged__inherit_latest.json", true, true),
+            ("listTagged__inherit.json", true, false),
+            ("listTagged.json", false, false),
+        ] {
+            let mine = inherit::tagged_builds(&tree, &walk, &pkgs, inh, latest).unwrap();
+            let hub: Vec<TaggedBuild> = serde_json::from_value(read_json(&api.join(file))).unwrap();
+            assert_eq!(builds_key(&mine), builds_key(&hub), "{tag}: {file}");
+            assert_eq!(mine, hub, "{tag}: {file}");
+            *counts.entry(file).or_default() += 1;
+        }
+
+        // external repos in buildroot order
+        let repos = inherit::external_repos(&tree, &walk).unwrap();
+        let hub_repos: Vec<TagExternalRepo> = serde_json::from_value(read_json(&api.join("getExternalRepoList.json"))).unwrap();
+        assert_eq!(repos, hub_repos, "{tag}: getExternalRepoList");
+        *counts.entry("getExternalRepoList").or_default() += 1;
+
+        // groups without blocked entries
+        let groups = inherit::effective_groups(tree.groups.as_deref().unwrap_or_default());
+        let hub_groups: Vec<TagGroup> = serde_json::from_value(read_json(&api.join("getTagGroups.json"))).unwrap();
+        assert_eq!(groups, hub_groups, "{tag}: getTagGroups");
+        *counts.entry("getTagGroups").or_default() += 1;
+
+        // the CLI texts
+        let root = tree.root_tag().unwrap();
+        let text = render_inheritance(&root.name, root.id.0, &walk, false);
+        assert_eq!(text, std::fs::read_to_string(cli.join("list-tag-inheritance.txt")).unwrap(), "{tag}");
+        let text = render_inheritance(&root.name, root.id.0, tree.reverse.as_deref().unwrap(), true);
+        assert_eq!(text, std::fs::read_to_string(cli.join("list-tag-inheritance__reverse.txt")).unwrap(), "{tag} reverse (hub's walk)");
+        let text = render_inheritance(&root.name, root.id.0, &rev, true);
+        assert_eq!(text, std::fs::read_to_string(cli.join("list-tag-inheritance__reverse.txt")).unwrap(), "{tag} reverse (bramble's walk)");
+        *counts.entry("list-tag-inheritance (fwd+rev)").or_default() += 2;
+        for (file, inh, latest) in [("list-tagged__inherit_latest.txt", true, true), ("list-tagged.txt", false, false)] {
+            let builds = inherit::tagged_builds(&tree, &walk, &pkgs, inh, latest).unwrap();
+            assert_eq!(render_tagged(&builds), std::fs::read_to_string(cli.join(file)).unwrap(), "{tag}: {file}");
+            *counts.entry("list-tagged (plain, --inherit --latest)").or_default() += 1;
+        }
+    }
+    eprintln!("koji conformance over {} tags: {counts:?}", tags.len());
+}
+
+/// The replay hub, started for one test and killed when dropped.
+struct ReplayHub {
+    child: Child,
+    url: String,
+    _dir: tempfile::TempDir,
+}
+
+impl Drop for ReplayHub {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+fn start_replay_hub(corpus: &Path) -> Option<ReplayHub> {
+    let script = corpus.join("../tools/koji-replay-hub.py");
+    if !script.is_file() {
+        eprintln!("skipped: {} is missing", script.display());
+        return None;
+    }
+    let dir = tempfile::tempdir().ok()?;
+    let port_file = dir.path().join("port");
+    let child = match Command::new("python3")
+        .arg(&script)
+        .args(["-q", "--port", "0", "--port-file"])
+        .arg(&port_file)
+        .arg(corpus.join("koji-hub"))
+        .stdin(Stdio::null())
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+    {
+        Ok(c) => c,
+        Err(e) => {
+            eprintln!("skipped: cannot run python3 ({e})");
+            return None;
+        }
+    };
+    let mut hub = ReplayHub {
+        child,
+        url: String::new(),
+        _dir: dir,
+    };
+    let start = Instant::now();
+    while start.elapsed() < Duration::from_secs(30) {
+        if let Ok(p) = std::fs::read_to_string(&port_file)
+            && !p.trim().is_empty()
+        {
+            hub.url = format!("http://127.0.0.1:{}/kojihub", p.trim());
+            return Some(hub);
+        }
+        if let Ok(Some(status)) = hub.child.try_wait() {
+            panic!("koji-replay-hub.py exited early: {status}");
+        }
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    panic!("koji-replay-hub.py did not start within 30 s");
+}
+
+fn bramble_stdout(args: &[&str]) -> String {
+    let out = common::bramble().args(args).output().expect("bramble runs");
+    assert!(
+        out.status.success(),
+        "bramble {args:?}: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    String::from_utf8(out.stdout).expect("utf-8")
+}
+
+#[test]
+fn cli_against_the_replay_hub_prints_what_koji_printed() {
+    let Some(corpus) = common::corpus() else { return };
+    let Some(dir) = hub_dir() else { return };
+    let Some(hub) = start_replay_hub(&corpus) else { return };
+    let cases: [(&[&str], &str); 4] = [
+        (&["inheritance"], "list-tag-inheritance.txt"),
+        (&["inheritance", "--reverse"], "list-tag-inheritance__reverse.txt"),
+        (&["tagged"], "list-tagged.txt"),
+        (&["latest"], "list-tagged__inherit_latest.txt"),
+    ];
+    let tags = recorded_tags(&dir);
+    let snap_dir = tempfile::tempdir().unwrap();
+    let snap = snap_dir.path().join("snap.json");
+    let mut all = vec!["koji", "--hub", hub.url.as_str(), "snapshot", "-o", snap.to_str().unwrap()];
+    all.extend(tags.iter().map(String::as_str));
+    bramble_stdout(&all);
+    let mut matched = 0;
+    for tag in &tags {
+        for (args, file) in &cases {
+            let expected = std::fs::read_to_string(dir.join("cli").join(tag).join(file)).unwrap();
+            let mut live = vec!["koji", "--hub", hub.url.as_str()];
+            live.extend_from_slice(args);
+            live.push(tag);
+            assert_eq!(bramble_stdout(&live), expected, "live: {live:?}");
+            let mut offline = vec!["koji", "--snapshot", snap.to_str().unwrap()];
+            offline.extend_from_slice(args);
+            offline.push(tag);
+            assert_eq!(bramble_stdout(&offline), expected, "offline: {offline:?}");
+            matched += 1;
+        }
+    }
+    eprintln!("{matched} recorded koji CLI outputs reproduced, live and from a snapshot");
+
+    // a profile file works like --hub; errors name the hub and exit 2
+    let conf = snap_dir.path().join("koji.conf");
+    std::fs::write(&conf, format!("[replay]\nserver = {}\nauthtype = noauth\n", hub.url)).unwrap();
+    let out = bramble_stdout(&["koji", "-c", conf.to_str().unwrap(), "-p", "replay", "inheritance", "f19-build"]);
+    assert_eq!(out, std::fs::read_to_string(dir.join("cli/f19-build/list-tag-inheritance.txt")).unwrap());
+    let out = common::bramble()
+        .args(["koji", "--hub", hub.url.as_str(), "latest", "no-such-tag"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains(&hub.url) && err.contains("no such tag `no-such-tag`"), "{err}");
+}
+
+#[test]
+fn a_dead_hub_is_a_clear_error() {
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let url = format!("http://{}/kojihub", listener.local_addr().unwrap());
+    drop(listener);
+    let out = common::bramble()
+        .args(["koji", "--hub", url.as_str(), "inheritance", "f19"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains(&url) && err.contains("getTag"), "{err}");
+}
