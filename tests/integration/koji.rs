@@ -49,7 +49,11 @@ fn recordings_as_snapshot(dir: &Path) -> Snapshot {
             kwargs: serde_json::from_value(e["kwargs"].clone()).unwrap_or_default(),
         };
         let fault = (e["fault"] == Value::Bool(true)).then(|| Fault {
-            message: format!("fault {}: {}", json["faultCode"], json["faultString"].as_str().unwrap_or("")),
+            message: format!(
+                "fault {}: {}",
+                json["faultCode"],
+                json["faultString"].as_str().unwrap_or("")
+            ),
         });
         calls.push(Recorded {
             call,
@@ -171,15 +175,32 @@ fn walks_lists_and_latest_builds_equal_the_hub_for_every_recorded_tag() {
         // the walk
         let walk = inherit::tree_inheritance(&tree).unwrap();
         let c = Call::new("getFullInheritance", vec![]);
-        let hub = decode_full_inheritance("x", &c, false, read_json(&api.join("getFullInheritance.json")), |_| None).unwrap();
+        let hub = decode_full_inheritance(
+            "x",
+            &c,
+            false,
+            read_json(&api.join("getFullInheritance.json")),
+            |_| None,
+        )
+        .unwrap();
         let mine: Vec<Value> = walk.iter().map(|e| entry_key(e, false)).collect();
         let theirs: Vec<Value> = hub.iter().map(|e| entry_key(e, false)).collect();
         assert_eq!(mine, theirs, "{tag}: getFullInheritance");
         *counts.entry("getFullInheritance").or_default() += 1;
 
         // the reverse walk, from the children lists
-        let rev = inherit::full_inheritance(tree.root, true, |t| Some(children.get(&t).cloned().unwrap_or_default())).unwrap();
-        let hub_rev = decode_full_inheritance("x", &c, true, read_json(&api.join("getFullInheritance__reverse.json")), |_| None).unwrap();
+        let rev = inherit::full_inheritance(tree.root, true, |t| {
+            Some(children.get(&t).cloned().unwrap_or_default())
+        })
+        .unwrap();
+        let hub_rev = decode_full_inheritance(
+            "x",
+            &c,
+            true,
+            read_json(&api.join("getFullInheritance__reverse.json")),
+            |_| None,
+        )
+        .unwrap();
         let mine: Vec<Value> = rev.iter().map(|e| entry_key(e, true)).collect();
         let theirs: Vec<Value> = hub_rev.iter().map(|e| entry_key(e, true)).collect();
         assert_eq!(mine, theirs, "{tag}: getFullInheritance(reverse=True)");
@@ -187,7 +208,8 @@ fn walks_lists_and_latest_builds_equal_the_hub_for_every_recorded_tag() {
 
         // package list with blocks
         let pkgs = inherit::package_list(&tree, &walk).unwrap();
-        let hub_pkgs: Vec<PackageEntry> = serde_json::from_value(read_json(&api.join("listPackages__inherited.json"))).unwrap();
+        let hub_pkgs: Vec<PackageEntry> =
+            serde_json::from_value(read_json(&api.join("listPackages__inherited.json"))).unwrap();
         assert_eq!(pkgs, hub_pkgs, "{tag}: listPackages(inherited=True)");
         *counts.entry("listPackages inherited").or_default() += 1;
 
@@ -206,29 +228,57 @@ fn walks_lists_and_latest_builds_equal_the_hub_for_every_recorded_tag() {
 
         // external repos in buildroot order
         let repos = inherit::external_repos(&tree, &walk).unwrap();
-        let hub_repos: Vec<TagExternalRepo> = serde_json::from_value(read_json(&api.join("getExternalRepoList.json"))).unwrap();
+        let hub_repos: Vec<TagExternalRepo> =
+            serde_json::from_value(read_json(&api.join("getExternalRepoList.json"))).unwrap();
         assert_eq!(repos, hub_repos, "{tag}: getExternalRepoList");
         *counts.entry("getExternalRepoList").or_default() += 1;
 
         // groups without blocked entries
         let groups = inherit::effective_groups(tree.groups.as_deref().unwrap_or_default());
-        let hub_groups: Vec<TagGroup> = serde_json::from_value(read_json(&api.join("getTagGroups.json"))).unwrap();
+        let hub_groups: Vec<TagGroup> =
+            serde_json::from_value(read_json(&api.join("getTagGroups.json"))).unwrap();
         assert_eq!(groups, hub_groups, "{tag}: getTagGroups");
         *counts.entry("getTagGroups").or_default() += 1;
 
         // the CLI texts
         let root = tree.root_tag().unwrap();
         let text = render_inheritance(&root.name, root.id.0, &walk, false);
-        assert_eq!(text, std::fs::read_to_string(cli.join("list-tag-inheritance.txt")).unwrap(), "{tag}");
-        let text = render_inheritance(&root.name, root.id.0, tree.reverse.as_deref().unwrap(), true);
-        assert_eq!(text, std::fs::read_to_string(cli.join("list-tag-inheritance__reverse.txt")).unwrap(), "{tag} reverse (hub's walk)");
+        assert_eq!(
+            text,
+            std::fs::read_to_string(cli.join("list-tag-inheritance.txt")).unwrap(),
+            "{tag}"
+        );
+        let text = render_inheritance(
+            &root.name,
+            root.id.0,
+            tree.reverse.as_deref().unwrap(),
+            true,
+        );
+        assert_eq!(
+            text,
+            std::fs::read_to_string(cli.join("list-tag-inheritance__reverse.txt")).unwrap(),
+            "{tag} reverse (hub's walk)"
+        );
         let text = render_inheritance(&root.name, root.id.0, &rev, true);
-        assert_eq!(text, std::fs::read_to_string(cli.join("list-tag-inheritance__reverse.txt")).unwrap(), "{tag} reverse (bramble's walk)");
+        assert_eq!(
+            text,
+            std::fs::read_to_string(cli.join("list-tag-inheritance__reverse.txt")).unwrap(),
+            "{tag} reverse (bramble's walk)"
+        );
         *counts.entry("list-tag-inheritance (fwd+rev)").or_default() += 2;
-        for (file, inh, latest) in [("list-tagged__inherit_latest.txt", true, true), ("list-tagged.txt", false, false)] {
+        for (file, inh, latest) in [
+            ("list-tagged__inherit_latest.txt", true, true),
+            ("list-tagged.txt", false, false),
+        ] {
             let builds = inherit::tagged_builds(&tree, &walk, &pkgs, inh, latest).unwrap();
-            assert_eq!(render_tagged(&builds), std::fs::read_to_string(cli.join(file)).unwrap(), "{tag}: {file}");
-            *counts.entry("list-tagged (plain, --inherit --latest)").or_default() += 1;
+            assert_eq!(
+                render_tagged(&builds),
+                std::fs::read_to_string(cli.join(file)).unwrap(),
+                "{tag}: {file}"
+            );
+            *counts
+                .entry("list-tagged (plain, --inherit --latest)")
+                .or_default() += 1;
         }
     }
     eprintln!("koji conformance over {} tags: {counts:?}", tags.len());
@@ -305,19 +355,33 @@ fn bramble_stdout(args: &[&str]) -> String {
 
 #[test]
 fn cli_against_the_replay_hub_prints_what_koji_printed() {
-    let Some(corpus) = common::corpus() else { return };
+    let Some(corpus) = common::corpus() else {
+        return;
+    };
     let Some(dir) = hub_dir() else { return };
-    let Some(hub) = start_replay_hub(&corpus) else { return };
+    let Some(hub) = start_replay_hub(&corpus) else {
+        return;
+    };
     let cases: [(&[&str], &str); 4] = [
         (&["inheritance"], "list-tag-inheritance.txt"),
-        (&["inheritance", "--reverse"], "list-tag-inheritance__reverse.txt"),
+        (
+            &["inheritance", "--reverse"],
+            "list-tag-inheritance__reverse.txt",
+        ),
         (&["tagged"], "list-tagged.txt"),
         (&["latest"], "list-tagged__inherit_latest.txt"),
     ];
     let tags = recorded_tags(&dir);
     let snap_dir = tempfile::tempdir().unwrap();
     let snap = snap_dir.path().join("snap.json");
-    let mut all = vec!["koji", "--hub", hub.url.as_str(), "snapshot", "-o", snap.to_str().unwrap()];
+    let mut all = vec![
+        "koji",
+        "--hub",
+        hub.url.as_str(),
+        "snapshot",
+        "-o",
+        snap.to_str().unwrap(),
+    ];
     all.extend(tags.iter().map(String::as_str));
     bramble_stdout(&all);
     let mut matched = 0;
@@ -339,16 +403,34 @@ fn cli_against_the_replay_hub_prints_what_koji_printed() {
 
     // a profile file works like --hub; errors name the hub and exit 2
     let conf = snap_dir.path().join("koji.conf");
-    std::fs::write(&conf, format!("[replay]\nserver = {}\nauthtype = noauth\n", hub.url)).unwrap();
-    let out = bramble_stdout(&["koji", "-c", conf.to_str().unwrap(), "-p", "replay", "inheritance", "f19-build"]);
-    assert_eq!(out, std::fs::read_to_string(dir.join("cli/f19-build/list-tag-inheritance.txt")).unwrap());
+    std::fs::write(
+        &conf,
+        format!("[replay]\nserver = {}\nauthtype = noauth\n", hub.url),
+    )
+    .unwrap();
+    let out = bramble_stdout(&[
+        "koji",
+        "-c",
+        conf.to_str().unwrap(),
+        "-p",
+        "replay",
+        "inheritance",
+        "f19-build",
+    ]);
+    assert_eq!(
+        out,
+        std::fs::read_to_string(dir.join("cli/f19-build/list-tag-inheritance.txt")).unwrap()
+    );
     let out = common::bramble()
         .args(["koji", "--hub", hub.url.as_str(), "latest", "no-such-tag"])
         .output()
         .unwrap();
     assert_eq!(out.status.code(), Some(2));
     let err = String::from_utf8_lossy(&out.stderr);
-    assert!(err.contains(&hub.url) && err.contains("no such tag `no-such-tag`"), "{err}");
+    assert!(
+        err.contains(&hub.url) && err.contains("no such tag `no-such-tag`"),
+        "{err}"
+    );
 }
 
 #[test]

@@ -6,5 +6,5 @@ mod conformance_corpus;
 mod conformance_oracle;
 mod conformance_vercmp;
 mod http_repo;
-mod layering;
 mod koji;
+mod layering;

@@ -189,7 +189,7 @@ mod tests {
         assert_eq!(p.files, [a.clone(), b.clone()]);
         let brew = load_profile("brew", &[a.clone(), b.clone()]).unwrap();
         assert_eq!(brew.server, "https://brew.example/brewhub");
-        assert_eq!(brew.files, [a.clone()]);
+        assert_eq!(brew.files, std::slice::from_ref(&a));
         let e = load_profile("stg", &[a, b]).unwrap_err().to_string();
         assert!(
             e.contains("no profile `stg`") && e.contains("a.conf"),
