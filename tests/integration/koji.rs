@@ -446,3 +446,85 @@ fn a_dead_hub_is_a_clear_error() {
     let err = String::from_utf8_lossy(&out.stderr);
     assert!(err.contains(&url) && err.contains("getTag"), "{err}");
 }
+
+#[test]
+fn real_fedora_and_brew_answers_decode() {
+    let Some(corpus) = common::corpus() else {
+        return;
+    };
+    // Fedora (staging) hub traffic recorded by Koschei: every XML-RPC answer decodes, and
+    // getTagGroups answers decode into groups with the tag of each entry.
+    let mut answers = 0;
+    let mut groups = 0;
+    let vcr = corpus.join("koschei/data");
+    let Ok(rd) = std::fs::read_dir(&vcr) else {
+        eprintln!("skipped: {} is missing", vcr.display());
+        return;
+    };
+    let mut files: Vec<PathBuf> = rd.flatten().map(|e| e.path()).collect();
+    files.sort();
+    for f in files
+        .iter()
+        .filter(|f| f.to_string_lossy().ends_with(".vcr.json"))
+    {
+        let d = read_json(f);
+        for i in d["interactions"].as_array().into_iter().flatten() {
+            let req = i["request"]["body"].as_str().unwrap_or("");
+            let Some(method) = req
+                .split("<methodName>")
+                .nth(1)
+                .and_then(|s| s.split('<').next())
+            else {
+                continue;
+            };
+            let body = i["response"]["body"]["string"].as_str().unwrap_or("");
+            let v = decode_response(body.as_bytes())
+                .unwrap_or_else(|e| panic!("{}: {method}: {e}", f.display()));
+            answers += 1;
+            if method == "getTagGroups" {
+                let g: Vec<TagGroup> = serde_json::from_value(v).unwrap();
+                assert!(
+                    g.iter()
+                        .any(|g| g.name == "build" && !g.packages.is_empty())
+                );
+                groups += g.len();
+            }
+        }
+    }
+    assert!(
+        answers >= 10 && groups > 0,
+        "{answers} answers, {groups} groups"
+    );
+    // Brew answers recorded by modulemd-tools: listTags and listTaggedRPMS builds.
+    let data = corpus.join("modulemd-tools/test_bld2repo/test_data");
+    let tags: Vec<bramble::model::tag::Tag> =
+        serde_json::from_value(read_json(&data.join("librevenge_tags.json"))).unwrap();
+    assert!(
+        tags.iter()
+            .any(|t| t.name.ends_with("-build") && t.arch_list().contains(&"x86_64"))
+    );
+    let rpms_builds = read_json(&data.join("librevenge_build_tag.json"));
+    let builds: Vec<TaggedBuild> = serde_json::from_value(rpms_builds[1].clone()).unwrap();
+    assert!(builds.len() > 100 && builds.iter().all(|b| b.nvr.starts_with(&b.package_name)));
+    // real getFullInheritance answers: Fedora's f17-build chain (Bodhi) and koji-web's data
+    let bodhi =
+        read_json(&corpus.join(
+            "koji-inheritance-transcribed/bodhi-devbuildsys-getFullInheritance-f17-build.json",
+        ));
+    let c = Call::new("getFullInheritance", vec![]);
+    let entries = decode_full_inheritance("bodhi", &c, false, bodhi, |_| None).unwrap();
+    assert_eq!(
+        render_inheritance("f17-build", 7715, &entries, false),
+        "     f17-build (7715)\n....  └─f17-build (6448)\n....     └─f17-override (6447)\n....        └─f17-updates (6441)\n....           └─f17 (6438)\n"
+    );
+    let pages = read_json(&corpus.join("koji/tests/test_www/data/pages_calls.json"));
+    let mut walks = 0;
+    for call in pages.as_array().into_iter().flatten() {
+        if call["method"] == "getFullInheritance" {
+            decode_full_inheritance("koji-web", &c, false, call["result"].clone(), |_| None)
+                .unwrap();
+            walks += 1;
+        }
+    }
+    assert_eq!(walks, 2);
+}
