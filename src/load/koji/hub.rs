@@ -47,6 +47,34 @@ pub const READ_METHODS: &[&str] = &[
 
 /// Calls per `multiCall` request.
 const BATCH: usize = 100;
+/// Calls per request of methods whose answers can be huge (every build of a tag).
+const HEAVY_BATCH: usize = 4;
+const HEAVY: &[&str] = &[
+    "listTagged",
+    "listTaggedRPMS",
+    "listPackages",
+    "queryHistory",
+];
+
+/// Splits calls into `multiCall` batches: at most [`BATCH`] calls, of which at most
+/// [`HEAVY_BATCH`] can have huge answers, so one HTTP answer stays reasonable.
+fn batches(calls: &[Call]) -> Vec<&[Call]> {
+    let mut out = Vec::new();
+    let (mut start, mut heavy) = (0, 0);
+    for (i, c) in calls.iter().enumerate() {
+        let h = usize::from(HEAVY.contains(&c.method.as_str()));
+        if i > start && (i - start == BATCH || heavy + h > HEAVY_BATCH) {
+            out.push(&calls[start..i]);
+            start = i;
+            heavy = 0;
+        }
+        heavy += h;
+    }
+    if start < calls.len() {
+        out.push(&calls[start..]);
+    }
+    out
+}
 
 /// One call of a hub method, with positional and keyword arguments as JSON values.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
@@ -281,7 +309,7 @@ impl KojiSource for HubClient {
             check_allowed(&self.url, &c.method)?;
         }
         let mut out = Vec::with_capacity(calls.len());
-        for chunk in calls.chunks(BATCH) {
+        for chunk in batches(calls) {
             if let [single] = chunk {
                 out.push(self.call(single));
                 continue;
@@ -504,6 +532,15 @@ mod tests {
         assert!(e.contains("getTag(\"b\")") && e.contains("nope"), "{e}");
         let bodies = server.join().unwrap();
         assert!(bodies[0].contains("<methodName>multiCall</methodName>"));
+    }
+
+    #[test]
+    fn heavy_calls_get_small_batches() {
+        let mut calls = vec![Call::new("getTag", vec![]); 150];
+        calls.extend(vec![Call::new("listTagged", vec![]); 9]);
+        let sizes: Vec<usize> = batches(&calls).iter().map(|b| b.len()).collect();
+        assert_eq!(sizes, [100, 54, 4, 1]);
+        assert!(batches(&[]).is_empty());
     }
 
     #[test]
