@@ -775,10 +775,10 @@ mod tests {
 }
 
 /// Reading the shared corpus in tests: `$BRAMBLE_CORPUS` / `$BRAMBLE_ORACLE`, files
-/// decompressed by extension.
+/// decompressed by [`crate::load::compress`].
 #[cfg(test)]
 pub(crate) mod corpus {
-    use std::io::{BufRead, BufReader};
+    use std::io::BufRead;
     use std::path::{Path, PathBuf};
 
     /// The directory named by `var`, or `None` (and a note) when the variable is unset.
@@ -821,25 +821,10 @@ pub(crate) mod corpus {
             .replace('\\', "/")
     }
 
-    /// The decompressed content of `path` (.gz, .xz, .bz2, .zst or plain).
+    /// The decompressed content of `path`.
     pub fn open(path: &Path) -> Box<dyn BufRead> {
-        let f = std::fs::File::open(path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
-        let f = BufReader::new(f);
-        let name = path.to_string_lossy();
-        if name.ends_with(".gz") {
-            Box::new(BufReader::new(flate2::bufread::MultiGzDecoder::new(f)))
-        } else if name.ends_with(".xz") {
-            Box::new(BufReader::new(liblzma::bufread::XzDecoder::new(f)))
-        } else if name.ends_with(".bz2") {
-            Box::new(BufReader::new(bzip2::bufread::MultiBzDecoder::new(f)))
-        } else if name.ends_with(".zst") {
-            Box::new(BufReader::new(
-                zstd::stream::read::Decoder::with_buffer(f)
-                    .unwrap_or_else(|e| panic!("{}: {e}", path.display())),
-            ))
-        } else {
-            Box::new(f)
-        }
+        crate::load::compress::open_decoded(path)
+            .unwrap_or_else(|e| panic!("{}: {e}", path.display()))
     }
 
     /// The whole decompressed content (to turn offsets into lines).
