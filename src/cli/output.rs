@@ -51,8 +51,35 @@ pub fn sanitize(s: &str) -> std::borrow::Cow<'_, str> {
     )
 }
 
+/// `Wed Jan 17 2024` (UTC) for a Unix timestamp, as rpm and dnf print changelog dates.
+pub fn format_day(ts: u64) -> String {
+    // days since 1970-01-01 to a civil date (Howard Hinnant's algorithm)
+    let days = (ts / 86_400) as i64;
+    let weekday = ["Thu", "Fri", "Sat", "Sun", "Mon", "Tue", "Wed"][days.rem_euclid(7) as usize];
+    let z = days + 719_468;
+    let era = z.div_euclid(146_097);
+    let doe = z - era * 146_097;
+    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
+    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    let mp = (5 * doy + 2) / 153;
+    let day = doy - (153 * mp + 2) / 5 + 1;
+    let month = if mp < 10 { mp + 3 } else { mp - 9 };
+    let year = yoe + era * 400 + i64::from(month <= 2);
+    const MONTHS: [&str; 12] = [
+        "Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec",
+    ];
+    format!("{weekday} {} {day:02} {year}", MONTHS[(month - 1) as usize])
+}
+
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn days_format_like_rpm() {
+        assert_eq!(super::format_day(0), "Thu Jan 01 1970");
+        assert_eq!(super::format_day(1_705_492_800), "Wed Jan 17 2024");
+        assert_eq!(super::format_day(951_825_600), "Tue Feb 29 2000");
+    }
+
     #[test]
     fn escapes_are_neutralised() {
         assert_eq!(super::sanitize("ok\ttext\n"), "ok\ttext\n");

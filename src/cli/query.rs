@@ -80,6 +80,9 @@ pub struct QueryArgs {
     /// Only packages of these repos (comma separated or repeated).
     #[arg(long = "repo", visible_alias = "repoid", value_delimiter = ',')]
     pub repo: Vec<String>,
+    /// Only packages named by this advisory (updateinfo id; repeatable).
+    #[arg(long = "advisory", visible_alias = "advisories", value_delimiter = ',')]
+    pub advisory: Vec<String>,
     /// Only the N newest versions per name.arch (negative: all but the N newest).
     #[arg(long = "latest-limit", allow_hyphen_values = true)]
     pub latest_limit: Option<i64>,
@@ -445,13 +448,30 @@ pub fn run(a: QueryArgs) -> i32 {
         }
     };
     let pool = &mut loaded.pool;
-    let ids = match selection(pool, &a) {
+    let mut ids = match selection(pool, &a) {
         Ok(ids) => ids,
         Err(e) => {
             eprintln!("bramble: {e}");
             return 2;
         }
     };
+    if !a.advisory.is_empty() {
+        let (advs, problems) = loaded.advisories(&opts);
+        failed |= report(&problems);
+        let pool = &loaded.pool;
+        ids.retain(|&id| {
+            advs.iter()
+                .filter(|(_, adv)| a.advisory.contains(&adv.id))
+                .flat_map(|(_, adv)| &adv.packages)
+                .any(|ap| {
+                    ap.name == pool.name(id)
+                        && ap.arch == pool.arch(id)
+                        && ap.version == pool.str(pool.pkg(id).version)
+                        && ap.release == pool.str(pool.pkg(id).release)
+                        && ap.epoch.parse::<u32>().unwrap_or(0) == pool.pkg(id).epoch
+                })
+        });
+    }
     if a.list {
         for p in loaded.read_files_of(&ids, &opts) {
             eprintln!(
@@ -501,8 +521,31 @@ pub fn run(a: QueryArgs) -> i32 {
             blocks.push((b.clone(), b));
         }
     } else if a.changelogs {
-        eprintln!("bramble: --changelogs needs other.xml support, which is not loaded yet");
-        return 2;
+        let (logs, problems) = loaded.changelogs_of(&ids, &opts);
+        failed |= report(&problems);
+        let mut sorted = ids.clone();
+        sorted.sort_by(|&x, &y| crate::analysis::closure::dnf_order(pool, x, y));
+        let mut text = String::new();
+        for id in sorted {
+            text.push_str(&format!("Changelog for {}\n", pool.nevra(id)));
+            // other.xml lists the oldest entry first; dnf prints the newest first
+            for c in logs
+                .get(&id)
+                .map(Vec::as_slice)
+                .unwrap_or_default()
+                .iter()
+                .rev()
+            {
+                text.push_str(&format!(
+                    "* {} {}\n{}\n\n",
+                    output::format_day(c.date),
+                    c.author,
+                    c.text
+                ));
+            }
+        }
+        output::out(&sanitize(&text));
+        return if failed { 2 } else { 0 };
     } else if a.list {
         // as dnf: one string per package (its files, sorted), de-duplicated, sorted
         for &id in &ids {
@@ -555,6 +598,18 @@ pub fn run(a: QueryArgs) -> i32 {
     }
     output::out(&sanitize(&text));
     if failed { 2 } else { 0 }
+}
+
+/// Print load problems met after the initial load; true if any was fatal.
+fn report(problems: &[crate::load::source::LoadProblem]) -> bool {
+    for p in problems {
+        eprintln!(
+            "bramble: error: {}: {}",
+            sanitize(&p.source),
+            sanitize(&p.error.to_string())
+        );
+    }
+    problems.iter().any(|p| p.fatal)
 }
 
 fn json_package(pool: &Pool, id: PkgId, a: &QueryArgs, kinds: &[DepKind]) -> JsonPackage {

@@ -80,6 +80,30 @@ impl LoadedRepo {
     pub fn record(&self, kind: &str) -> Option<&RepoMdRecord> {
         self.repomd.get(kind)
     }
+
+    /// A decoded, verified stream of the repo's `kind` file (`other`, `updateinfo`,
+    /// `group`, ...), or `None` when repomd has no such record.
+    pub fn open_record(
+        &self,
+        kind: &str,
+        http: &HttpClient,
+    ) -> Result<Option<ThreadedReader>, LoadError> {
+        match self.record(kind) {
+            Some(rec) => self.base.open(rec, http).map(Some),
+            None => Ok(None),
+        }
+    }
+
+    /// Turn a parse error of the repo's `kind` file into a `LoadError` naming it.
+    pub fn record_error(&self, kind: &str, e: &XmlError) -> LoadError {
+        match self.record(kind) {
+            Some(rec) => xml_to_load_error(&self.base, rec, e),
+            None => LoadError::Invalid {
+                path: PathBuf::from(self.base.display()),
+                msg: e.msg.clone(),
+            },
+        }
+    }
 }
 
 /// Turn a parse failure into a `LoadError` naming the file, with line and column when

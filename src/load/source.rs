@@ -378,6 +378,92 @@ impl Loaded {
     }
 }
 
+impl Loaded {
+    /// Changelogs (from `other.xml`) of `pkgs`, keyed by package.
+    pub fn changelogs_of(
+        &self,
+        pkgs: &[crate::model::package::PkgId],
+        opts: &LoadOptions,
+    ) -> (
+        rustc_hash::FxHashMap<crate::model::package::PkgId, Vec<super::other::Changelog>>,
+        Vec<LoadProblem>,
+    ) {
+        let http = HttpClient::new(opts.http.clone());
+        let mut out = rustc_hash::FxHashMap::default();
+        let mut problems = Vec::new();
+        for r in &self.repos {
+            let mine: Vec<_> = pkgs
+                .iter()
+                .copied()
+                .filter(|p| self.pool.pkg(*p).repo == r.id)
+                .collect();
+            if mine.is_empty() {
+                continue;
+            }
+            let by_sum: rustc_hash::FxHashMap<&str, crate::model::package::PkgId> = mine
+                .iter()
+                .map(|&p| (&*self.pool.pkg(p).info.checksum, p))
+                .collect();
+            let res = r.open_record("other", &http).and_then(|input| match input {
+                None => Ok(Vec::new()),
+                Some(input) => {
+                    super::other::parse_other_for(input, &|pkgid, _| by_sum.contains_key(pkgid))
+                        .map_err(|e| r.record_error("other", &e))
+                }
+            });
+            match res {
+                Ok(found) => {
+                    for (pkgid, _, logs) in found {
+                        if let Some(&p) = by_sum.get(pkgid.as_str()) {
+                            out.insert(p, logs);
+                        }
+                    }
+                }
+                Err(error) => problems.push(LoadProblem {
+                    source: self.pool.repos[r.id.index()].name.clone(),
+                    error,
+                    fatal: true,
+                }),
+            }
+        }
+        (out, problems)
+    }
+
+    /// Every advisory of every repo's `updateinfo`, with the repo it came from.
+    pub fn advisories(
+        &self,
+        opts: &LoadOptions,
+    ) -> (
+        Vec<(
+            crate::model::package::RepoId,
+            crate::model::advisory::Advisory,
+        )>,
+        Vec<LoadProblem>,
+    ) {
+        let http = HttpClient::new(opts.http.clone());
+        let mut out = Vec::new();
+        let mut problems = Vec::new();
+        for r in &self.repos {
+            let res = r
+                .open_record("updateinfo", &http)
+                .and_then(|input| match input {
+                    None => Ok(Vec::new()),
+                    Some(input) => super::updateinfo::parse_updateinfo(input)
+                        .map_err(|e| r.record_error("updateinfo", &e)),
+                });
+            match res {
+                Ok(advs) => out.extend(advs.into_iter().map(|a| (r.id, a))),
+                Err(error) => problems.push(LoadProblem {
+                    source: self.pool.repos[r.id.index()].name.clone(),
+                    error,
+                    fatal: true,
+                }),
+            }
+        }
+        (out, problems)
+    }
+}
+
 /// Convenience for tests and simple callers: load `[NAME,]PATH` arguments.
 pub fn load_args(
     args: &[&str],
