@@ -202,6 +202,8 @@ pub enum Reason {
         srpm_name: String,
         owner_repo: String,
         owner_srpm: String,
+        /// The owner is the Koji repo (a Koji build of that name).
+        by_koji_build: bool,
     },
     /// Mode koji: the same repo has a newer srpm of that name.
     OlderSrpm { srpm: String, newer_srpm: String },
@@ -222,10 +224,19 @@ impl Reason {
                 srpm_name,
                 owner_repo,
                 owner_srpm,
-            } => format!(
-                "srpm `{srpm_name}` belongs to {owner_repo} ({owner_srpm}): merge mode {mode} \
-                 takes the first repo with an srpm name, not the highest version"
-            ),
+                by_koji_build,
+            } => {
+                let srpm = owner_srpm.strip_suffix(".src.rpm").unwrap_or(owner_srpm);
+                let owner = if *by_koji_build {
+                    format!("the Koji build {srpm}")
+                } else {
+                    format!("{owner_repo} ({srpm})")
+                };
+                format!(
+                    "srpm `{srpm_name}` is taken by {owner}: merge mode {mode} keeps the first \
+                     repo with an srpm name, even over newer versions"
+                )
+            }
             Reason::OlderSrpm { srpm, newer_srpm } => {
                 format!("{srpm} is older than {newer_srpm} in the same repo (merge mode {mode})")
             }
@@ -303,6 +314,9 @@ pub struct BuildrootPlan {
     pub warnings: Vec<String>,
 }
 
+/// An external repo with its packages in the pool (`None`: content not available).
+pub type ExternalContent = (TagExternalRepo, Option<Vec<PkgId>>);
+
 /// What [`assemble`] needs.
 pub struct BuildrootInput<'a> {
     pub tag: &'a str,
@@ -316,7 +330,7 @@ pub struct BuildrootInput<'a> {
     pub blocklist: &'a [String],
     /// The external repos in `getExternalRepoList` order, each with its packages in `pool`
     /// (`None`: content not available).
-    pub externals: &'a [(TagExternalRepo, Option<Vec<PkgId>>)],
+    pub externals: &'a [ExternalContent],
     pub pool: &'a Pool,
     /// A merge mode to apply instead of the configured one.
     pub mode: Option<MergeMode>,
@@ -534,6 +548,7 @@ pub fn assemble(input: &BuildrootInput<'_>) -> BuildrootPlan {
                             srpm_name: name.to_owned(),
                             owner_repo: repos[*repo].name.clone(),
                             owner_srpm: srpm.clone(),
+                            by_koji_build: *repo == 0,
                         },
                     )),
                     Some((srpm, _)) => removed.push((
@@ -736,16 +751,20 @@ mod tests {
         }
     }
 
-    /// (name, version, release, arch, srpm) per repo
-    fn pool_of(repos: &[(&str, &[(&str, &str, &str, &str, &str)])]) -> (Pool, Vec<Vec<PkgId>>) {
+    /// (name, version, release, arch, srpm)
+    type Pkg<'a> = (&'a str, &'a str, &'a str, &'a str, &'a str);
+
+    fn pool_of(repos: &[(&str, &[Pkg<'_>])]) -> (Pool, Vec<Vec<PkgId>>) {
         let mut pool = Pool::new("x86_64");
         let mut ids = Vec::new();
         for (name, pkgs) in repos {
             pool.add_repo(name, name, SourceKind::RpmMd);
             let mut v = Vec::new();
             for (n, ver, rel, arch, srpm) in *pkgs {
-                let mut info = crate::model::package::PackageInfo::default();
-                info.sourcerpm = pool.intern(srpm);
+                let info = crate::model::package::PackageInfo {
+                    sourcerpm: pool.intern(srpm),
+                    ..Default::default()
+                };
                 let p = NewPackage {
                     name: n,
                     epoch: 0,
