@@ -809,4 +809,82 @@ mod tests {
             Err(InheritError::BadFilter { .. })
         ));
     }
+
+    #[test]
+    fn build_config_follows_noconfig_and_blocks() {
+        use crate::model::tag::TagConfig;
+        use serde_json::json;
+        let cfg = |arches: Option<&str>, extra: &[(&str, Option<serde_json::Value>)]| TagConfig {
+            arches: arches.map(str::to_owned),
+            extra: extra
+                .iter()
+                .map(|(k, v)| {
+                    let s = v.clone().map_or(ExtraSetting::Blocked, ExtraSetting::Value);
+                    ((*k).to_owned(), s)
+                })
+                .collect(),
+        };
+        // 1 -> 2 (noconfig), 2 -> 3; 1 -> 4
+        let mut l12 = link(1, 2, 0);
+        l12.noconfig = true;
+        let mut tree = TagTree::new(TagId(1));
+        let mut add = |id, parents, c| {
+            tree.tags.insert(
+                TagId(id),
+                TagData {
+                    parents: Some(parents),
+                    config: Some(c),
+                    ..TagData::default()
+                },
+            );
+        };
+        add(
+            1,
+            vec![l12, link(1, 4, 1)],
+            cfg(None, &[("a", Some(json!(1)))]),
+        );
+        add(
+            2,
+            vec![link(2, 3, 0)],
+            cfg(Some("x86_64"), &[("b", Some(json!("two")))]),
+        );
+        add(
+            3,
+            vec![],
+            cfg(Some("i386"), &[("b", Some(json!("three"))), ("c", None)]),
+        );
+        add(
+            4,
+            vec![],
+            cfg(
+                Some("ppc64"),
+                &[("a", Some(json!(4))), ("c", Some(json!(4)))],
+            ),
+        );
+        let walk = tree_inheritance(&tree).unwrap();
+        let c = build_config(&tree, &walk).unwrap();
+        // tag 2 is skipped (its own link is noconfig), what lies beyond it is not
+        assert_eq!(c.arches.as_deref(), Some("i386"));
+        assert_eq!(c.arches_from.as_ref().map(|t| t.id), Some(TagId(3)));
+        assert_eq!(c.noconfig.len(), 1);
+        let keys: Vec<_> = c
+            .extra
+            .iter()
+            .map(|v| (v.key.as_str(), v.from.id))
+            .collect();
+        assert_eq!(keys, [("a", TagId(1)), ("b", TagId(3))]);
+        assert!(!c.extra[0].inherited && c.extra[1].inherited);
+        assert_eq!(c.extra[0].shadowed[0].1, Some(json!(4)));
+        // c is blocked in 3, which comes before 4
+        assert_eq!(c.blocked.len(), 1);
+        assert_eq!(c.blocked[0].by.id, TagId(3));
+        assert_eq!(c.blocked[0].hides[0].1, json!(4));
+        assert_eq!(c.arch_list(), ["i386"]);
+        // without configurations loaded, a clear error
+        tree.tags.get_mut(&TagId(4)).unwrap().config = None;
+        assert!(matches!(
+            build_config(&tree, &walk),
+            Err(InheritError::Missing { .. })
+        ));
+    }
 }

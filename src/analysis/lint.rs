@@ -222,7 +222,20 @@ pub fn tag_lints(
         ));
     }
 
-    // blocks against listings
+    // blocks against listings in other branches of the walk (a block of a package that an
+    // ancestor of the blocking tag lists is what blocks are for)
+    let first_path = |tag: &str| -> Vec<String> {
+        walk.iter()
+            .position(|e| e.name == tag)
+            .map(|i| paths[i].clone())
+            .unwrap_or_else(|| vec![root.clone()])
+    };
+    let related = |a: &str, b: &str| {
+        a == root
+            || b == root
+            || first_path(a).iter().any(|t| t == b)
+            || first_path(b).iter().any(|t| t == a)
+    };
     let winners: HashMap<i64, &PackageEntry> = packages.iter().map(|p| (p.package_id, p)).collect();
     let mut seen_tags = HashSet::new();
     let mut reported = HashSet::new();
@@ -239,10 +252,11 @@ pub fn tag_lints(
             let Some(w) = winners.get(&p.package_id) else {
                 continue;
             };
-            if w.tag_id == p.tag_id || w.blocked == p.blocked {
-                continue;
-            }
-            if !reported.insert((p.package_id, p.tag_id)) {
+            if w.tag_id == p.tag_id
+                || w.blocked == p.blocked
+                || related(&w.tag_name, &p.tag_name)
+                || !reported.insert((p.package_id, p.tag_id))
+            {
                 continue;
             }
             if w.blocked {
@@ -251,7 +265,8 @@ pub fn tag_lints(
                     Severity::Warning,
                     &p.package_name,
                     format!(
-                        "`{}` is blocked in `{}` ({}) but listed in `{}` ({}): the block wins",
+                        "`{}` is blocked in `{}` ({}) but listed in `{}` ({}), another branch: \
+                         the block wins",
                         p.package_name,
                         w.tag_name,
                         path_to(&w.tag_name),
@@ -265,7 +280,8 @@ pub fn tag_lints(
                     Severity::Info,
                     &p.package_name,
                     format!(
-                        "`{}` is blocked in `{}` but `{}` lists it first: the block does not apply to `{root}`",
+                        "`{}` is blocked in `{}` but `{}`, another branch, lists it first: the \
+                         block does not apply to `{root}`",
                         p.package_name, p.tag_name, w.tag_name
                     ),
                 ));
@@ -365,26 +381,42 @@ pub fn buildroot_lints(plan: &BuildrootPlan, groups: &[TagGroup], pool: &Pool) -
         .iter()
         .filter(|g| BUILD_GROUPS.contains(&g.name.as_str()))
     {
-        for p in &g.packages {
-            if !plan.has(&p.package) {
-                let (severity, note) = if incomplete.is_empty() {
-                    (Severity::Warning, String::new())
-                } else {
-                    (
-                        Severity::Info,
-                        format!(" (not loaded: {})", incomplete.join(", ")),
-                    )
-                };
+        let missing: Vec<&str> = g
+            .packages
+            .iter()
+            .map(|p| p.package.as_str())
+            .filter(|p| !plan.has(p))
+            .collect();
+        if incomplete.is_empty() {
+            for m in &missing {
                 out.push(lint(
                     "group-member-missing",
-                    severity,
-                    &p.package,
+                    Severity::Warning,
+                    m,
                     format!(
-                        "`{}` of group `{}` is in no repo of the {} buildroot for {}{note}",
-                        p.package, g.name, plan.tag, plan.arch
+                        "`{m}` of group `{}` is in no repo of the {} buildroot for {}",
+                        g.name, plan.tag, plan.arch
                     ),
                 ));
             }
+        } else if !missing.is_empty() {
+            out.push(lint(
+                "group-member-unchecked",
+                Severity::Info,
+                &g.name,
+                format!(
+                    "{} members of group `{}` are in no loaded repo of the {} buildroot for {} \
+                     (not loaded: {}): {}",
+                    missing.len(),
+                    g.name,
+                    plan.tag,
+                    plan.arch,
+                    incomplete.join(", "),
+                    missing.join(", ")
+                ),
+            ));
+        }
+        for p in &g.packages {
             // a requirement chain to a heavy tool (fedpkg itself is named by group_lints)
             if p.package == "fedpkg" || HEAVY_TOOLS.iter().any(|(t, _)| *t == p.package) {
                 continue;
