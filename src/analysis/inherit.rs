@@ -19,6 +19,9 @@
 //!   *tagged* build of the first tag that has one, not the highest NVR.
 //! - [`external_repos`] is `get_external_repo_list`, and [`effective_groups`] is what
 //!   `readTagGroups` leaves after removing blocked entries.
+//! - [`build_config`] is `getBuildConfig`: arches and `extra` along the walk, each value
+//!   with the tag it comes from; a `noconfig` link skips only its own tag, a blocked key
+//!   stops inheritance of that key and disappears.
 //!
 //! Everything here is pure: the data comes in a [`TagTree`], and a part that is needed but
 //! was not loaded is an [`InheritError::Missing`].
@@ -28,8 +31,8 @@ use std::collections::{HashMap, HashSet};
 use serde::Serialize;
 
 use crate::model::tag::{
-    InheritanceEntry, InheritanceLink, PackageEntry, TagExternalRepo, TagGroup, TagId, TagTree,
-    TaggedBuild,
+    ExtraSetting, InheritanceEntry, InheritanceLink, PackageEntry, TagExternalRepo, TagGroup,
+    TagId, TagTree, TaggedBuild,
 };
 
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -439,6 +442,160 @@ pub fn effective_groups(groups: &[TagGroup]) -> Vec<TagGroup> {
         .collect()
 }
 
+/// A tag named in a result: id and name.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct TagRef {
+    pub id: TagId,
+    pub name: String,
+}
+
+impl TagRef {
+    fn of(tree: &TagTree, id: TagId) -> Self {
+        Self {
+            id,
+            name: tree.name_of(id).unwrap_or_default().to_owned(),
+        }
+    }
+}
+
+/// One `extra` key of a build config: its value and the tag it comes from.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct ConfigValue {
+    pub key: String,
+    pub value: serde_json::Value,
+    /// The tag that sets it: the root itself or an ancestor.
+    pub from: TagRef,
+    pub inherited: bool,
+    /// Settings of the same key further down the walk that this one hides (a `None` value
+    /// is a block).
+    pub shadowed: Vec<(TagRef, Option<serde_json::Value>)>,
+}
+
+/// A key that a block removes from the build config.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct BlockedExtra {
+    pub key: String,
+    /// The tag whose block wins.
+    pub by: TagRef,
+    /// The values the block hides.
+    pub hides: Vec<(TagRef, serde_json::Value)>,
+}
+
+/// A tag's build configuration with inheritance (`getBuildConfig`), each value with the
+/// tag it comes from.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct BuildConfig {
+    pub tag: TagRef,
+    /// `None`: no tag on the way sets arches; `Some("")`: explicitly none.
+    pub arches: Option<String>,
+    /// The ancestor the arches come from (`None`: the tag's own, or unset).
+    pub arches_from: Option<TagRef>,
+    /// By key.
+    pub extra: Vec<ConfigValue>,
+    pub blocked: Vec<BlockedExtra>,
+    /// Tags of the walk whose configuration a `noconfig` link keeps out.
+    pub noconfig: Vec<TagRef>,
+}
+
+impl BuildConfig {
+    /// The arches as a list (empty when unset or empty).
+    pub fn arch_list(&self) -> Vec<&str> {
+        self.arches
+            .as_deref()
+            .map(|a| a.split_whitespace().collect())
+            .unwrap_or_default()
+    }
+}
+
+/// The build config of the root, as `getBuildConfig` computes it: the root's own arches
+/// and extra, then for each entry of the walk whose own link is not `noconfig` (only that
+/// entry is skipped, not what lies beyond it), arches if none are set yet (`NULL`, not
+/// `""`) and every extra key not set yet. A blocked key stops the search for that key and
+/// is removed at the end.
+pub fn build_config(
+    tree: &TagTree,
+    walk: &[InheritanceEntry],
+) -> Result<BuildConfig, InheritError> {
+    let config = |tag: TagId| {
+        tree.data(tag)
+            .and_then(|d| d.config.as_ref())
+            .ok_or_else(|| InheritError::Missing {
+                tag: describe(tree, tag),
+                what: "configuration (arches, extra)",
+            })
+    };
+    let root = config(tree.root)?;
+    let mut arches = root.arches.clone();
+    let mut arches_from = None;
+    // key -> (setting, tag), first setting wins
+    let mut chosen: std::collections::BTreeMap<String, (ExtraSetting, TagId)> = root
+        .extra
+        .iter()
+        .map(|(k, v)| (k.clone(), (v.clone(), tree.root)))
+        .collect();
+    let mut shadowed: HashMap<String, Vec<(TagRef, Option<serde_json::Value>)>> = HashMap::new();
+    let mut noconfig = Vec::new();
+    let mut visited = HashSet::new();
+    for entry in walk {
+        if entry.link.noconfig {
+            noconfig.push(TagRef::of(tree, entry.tag));
+            continue;
+        }
+        if !visited.insert(entry.tag) {
+            continue; // a rescan adds nothing: every key it has is set by now
+        }
+        let cfg = config(entry.tag)?;
+        if arches.is_none() && cfg.arches.is_some() {
+            arches.clone_from(&cfg.arches);
+            arches_from = Some(TagRef::of(tree, entry.tag));
+        }
+        for (k, v) in &cfg.extra {
+            if chosen.contains_key(k) {
+                let value = match v {
+                    ExtraSetting::Value(v) => Some(v.clone()),
+                    ExtraSetting::Blocked => None,
+                };
+                shadowed
+                    .entry(k.clone())
+                    .or_default()
+                    .push((TagRef::of(tree, entry.tag), value));
+            } else {
+                chosen.insert(k.clone(), (v.clone(), entry.tag));
+            }
+        }
+    }
+    let mut extra = Vec::new();
+    let mut blocked = Vec::new();
+    for (key, (setting, tag)) in chosen {
+        let hidden = shadowed.remove(&key).unwrap_or_default();
+        match setting {
+            ExtraSetting::Value(value) => extra.push(ConfigValue {
+                key,
+                value,
+                from: TagRef::of(tree, tag),
+                inherited: tag != tree.root,
+                shadowed: hidden,
+            }),
+            ExtraSetting::Blocked => blocked.push(BlockedExtra {
+                key,
+                by: TagRef::of(tree, tag),
+                hides: hidden
+                    .into_iter()
+                    .filter_map(|(t, v)| Some((t, v?)))
+                    .collect(),
+            }),
+        }
+    }
+    Ok(BuildConfig {
+        tag: TagRef::of(tree, tree.root),
+        arches,
+        arches_from,
+        extra,
+        blocked,
+        noconfig,
+    })
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -650,6 +807,84 @@ mod tests {
         assert!(matches!(
             package_list(&tree, &walk),
             Err(InheritError::BadFilter { .. })
+        ));
+    }
+
+    #[test]
+    fn build_config_follows_noconfig_and_blocks() {
+        use crate::model::tag::TagConfig;
+        use serde_json::json;
+        let cfg = |arches: Option<&str>, extra: &[(&str, Option<serde_json::Value>)]| TagConfig {
+            arches: arches.map(str::to_owned),
+            extra: extra
+                .iter()
+                .map(|(k, v)| {
+                    let s = v.clone().map_or(ExtraSetting::Blocked, ExtraSetting::Value);
+                    ((*k).to_owned(), s)
+                })
+                .collect(),
+        };
+        // 1 -> 2 (noconfig), 2 -> 3; 1 -> 4
+        let mut l12 = link(1, 2, 0);
+        l12.noconfig = true;
+        let mut tree = TagTree::new(TagId(1));
+        let mut add = |id, parents, c| {
+            tree.tags.insert(
+                TagId(id),
+                TagData {
+                    parents: Some(parents),
+                    config: Some(c),
+                    ..TagData::default()
+                },
+            );
+        };
+        add(
+            1,
+            vec![l12, link(1, 4, 1)],
+            cfg(None, &[("a", Some(json!(1)))]),
+        );
+        add(
+            2,
+            vec![link(2, 3, 0)],
+            cfg(Some("x86_64"), &[("b", Some(json!("two")))]),
+        );
+        add(
+            3,
+            vec![],
+            cfg(Some("i386"), &[("b", Some(json!("three"))), ("c", None)]),
+        );
+        add(
+            4,
+            vec![],
+            cfg(
+                Some("ppc64"),
+                &[("a", Some(json!(4))), ("c", Some(json!(4)))],
+            ),
+        );
+        let walk = tree_inheritance(&tree).unwrap();
+        let c = build_config(&tree, &walk).unwrap();
+        // tag 2 is skipped (its own link is noconfig), what lies beyond it is not
+        assert_eq!(c.arches.as_deref(), Some("i386"));
+        assert_eq!(c.arches_from.as_ref().map(|t| t.id), Some(TagId(3)));
+        assert_eq!(c.noconfig.len(), 1);
+        let keys: Vec<_> = c
+            .extra
+            .iter()
+            .map(|v| (v.key.as_str(), v.from.id))
+            .collect();
+        assert_eq!(keys, [("a", TagId(1)), ("b", TagId(3))]);
+        assert!(!c.extra[0].inherited && c.extra[1].inherited);
+        assert_eq!(c.extra[0].shadowed[0].1, Some(json!(4)));
+        // c is blocked in 3, which comes before 4
+        assert_eq!(c.blocked.len(), 1);
+        assert_eq!(c.blocked[0].by.id, TagId(3));
+        assert_eq!(c.blocked[0].hides[0].1, json!(4));
+        assert_eq!(c.arch_list(), ["i386"]);
+        // without configurations loaded, a clear error
+        tree.tags.get_mut(&TagId(4)).unwrap().config = None;
+        assert!(matches!(
+            build_config(&tree, &walk),
+            Err(InheritError::Missing { .. })
         ));
     }
 }

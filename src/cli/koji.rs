@@ -6,9 +6,16 @@
 //! - `tagged TAG [--inherit] [--latest]` prints what `koji list-tagged` prints; `latest TAG`
 //!   is `tagged --inherit --latest`, and `--explain` adds what each build shadowed and the
 //!   builds that blocks hide.
+//! - `taginfo TAG` shows the build config (arches and extra, each value with the tag it
+//!   comes from), the external repos in merge order, the groups and the parents.
+//! - `buildroot TAG [--arch A] [--mode M] [--explain PKG]` assembles the buildroot repo as
+//!   kojid and `mergerepo_c` do (`analysis::buildroot`): every package with its origin and
+//!   what it shadowed; `--explain` shows one package under every merge mode. External repo
+//!   content is read from the hub's URLs, or from `--external NAME=LOCATION`.
+//! - `lint TAG` reports what `analysis::lint` finds (exit 1 on errors and warnings).
 //! - `snapshot TAG... -o FILE` saves every hub answer these views need, for use offline.
 //!
-//! Every view has `--json`. Exit status: 0, or 2 on errors.
+//! Every view has `--json`. Exit status: 0, 1 for lint findings, or 2 on errors.
 
 use std::fmt::Write as _;
 use std::path::PathBuf;
@@ -17,15 +24,25 @@ use std::time::Duration;
 use clap::{Args, Subcommand};
 use serde::Serialize;
 
+use super::args::StderrProgress;
 use super::output;
-use crate::analysis::inherit::{self, LatestView};
+use crate::analysis::buildroot::{
+    self, BuildrootInput, BuildrootPlan, ExternalContent, Reason, Removed, RootPackage,
+};
+use crate::analysis::inherit::{self, BuildConfig, InheritError, LatestView, TagRef};
+use crate::analysis::lint::{self, Lint, Severity};
 use crate::load::error::LoadError;
 use crate::load::http::{HttpClient, HttpOptions};
 use crate::load::koji::config::{self, DEFAULT_PROFILE};
 use crate::load::koji::hub::{HubClient, KojiSource};
 use crate::load::koji::snapshot::{self, Recorder, Snapshot};
 use crate::load::koji::{Parts, TreeRequest, load_tree};
-use crate::model::tag::{InheritanceEntry, TagTree, TaggedBuild};
+use crate::load::source::{Filelists, LoadOptions, Source, load_sources};
+use crate::model::pool::Pool;
+use crate::model::tag::{
+    BuildTarget, InheritanceEntry, InheritanceLink, MergeMode, PackageEntry, TagExternalRepo,
+    TagGroup, TagId, TagTree, TaggedBuild,
+};
 
 #[derive(Args, Debug)]
 pub struct KojiArgs {
@@ -89,6 +106,39 @@ pub enum KojiCommand {
         #[arg(long)]
         json: bool,
     },
+    /// A tag's build config (arches and extra, each with the tag it comes from), external
+    /// repos with merge modes, groups and inheritance.
+    Taginfo {
+        tag: String,
+        #[arg(long)]
+        json: bool,
+    },
+    /// The buildroot repo of a build tag for one arch, as kojid merges it: every package
+    /// with its origin (Koji build or external repo) and what it shadowed.
+    Buildroot {
+        tag: String,
+        #[command(flatten)]
+        ext: ExternalArgs,
+        /// Apply this merge mode instead of the configured one (what-if).
+        #[arg(long, value_parser = ["koji", "simple", "bare"])]
+        mode: Option<String>,
+        /// Show the fate of the packages of this name (or built from this srpm) under every
+        /// merge mode.
+        #[arg(long, value_name = "PKG")]
+        explain: Option<String>,
+        #[arg(long)]
+        json: bool,
+    },
+    /// Lints: inherited external repos, mixed merge modes, blocks, and the build groups
+    /// (heavy tools, missing essentials, members no repo has). Exit 1 when an error or a
+    /// warning is found.
+    Lint {
+        tag: String,
+        #[command(flatten)]
+        ext: ExternalArgs,
+        #[arg(long)]
+        json: bool,
+    },
     /// Save every hub answer the views of these tags need into FILE, for offline use.
     Snapshot {
         #[arg(required = true)]
@@ -97,6 +147,22 @@ pub enum KojiCommand {
         #[arg(short = 'o', long, value_name = "FILE")]
         output: PathBuf,
     },
+}
+
+/// Where the content of external repos comes from.
+#[derive(Args, Debug, Clone)]
+pub struct ExternalArgs {
+    /// The buildroot arch (default: the first arch of the tag's build config).
+    #[arg(long)]
+    pub arch: Option<String>,
+    /// Read external repo NAME from LOCATION (repo dir, file:// or http(s):// URL) instead
+    /// of its hub URL. Repeatable.
+    #[arg(long = "external", value_name = "NAME=LOCATION")]
+    pub external: Vec<String>,
+    /// Do not fetch external repos from their hub URLs: only those given with --external
+    /// are read, the others count as not loaded.
+    #[arg(long)]
+    pub no_fetch: bool,
 }
 
 /// Seconds to wait for a hub answer unless the profile says otherwise; big `listTagged`
@@ -313,6 +379,23 @@ pub fn run(args: KojiArgs) -> i32 {
         KojiCommand::Latest { tag, explain, json } => {
             tagged(src.as_ref(), &tag, event, true, true, json, explain)
         }
+        KojiCommand::Taginfo { tag, json } => taginfo(src.as_ref(), &tag, event, json),
+        KojiCommand::Buildroot {
+            tag,
+            ext,
+            mode,
+            explain,
+            json,
+        } => buildroot(
+            src.as_ref(),
+            &tag,
+            event,
+            &ext,
+            mode.as_deref().and_then(MergeMode::parse),
+            explain.as_deref(),
+            json,
+        ),
+        KojiCommand::Lint { tag, ext, json } => lint(src.as_ref(), &tag, event, &ext, json),
         KojiCommand::Snapshot { tags, output: path } => {
             let recorder = Recorder::new(src.as_ref());
             for tag in &tags {
@@ -375,4 +458,687 @@ fn tagged(
         _ => output::out(&output::sanitize(&render_tagged(&builds))),
     }
     0
+}
+
+/// Everything the tag views need except the reverse walk.
+fn view_parts() -> Parts {
+    Parts {
+        reverse: false,
+        ..Parts::all()
+    }
+}
+
+/// What inheritance gives a tag: the walk, package list, latest builds, external repos,
+/// effective groups and build config.
+struct TagView {
+    tree: TagTree,
+    walk: Vec<InheritanceEntry>,
+    packages: Vec<PackageEntry>,
+    latest: LatestView,
+    repos: Vec<TagExternalRepo>,
+    groups: Vec<TagGroup>,
+    config: BuildConfig,
+}
+
+fn tag_view(tree: TagTree) -> Result<TagView, InheritError> {
+    let walk = inherit::tree_inheritance(&tree)?;
+    let packages = inherit::package_list(&tree, &walk)?;
+    let latest = inherit::latest_builds(&tree, &walk, &packages)?;
+    let repos = inherit::external_repos(&tree, &walk)?;
+    let groups = inherit::effective_groups(tree.groups.as_deref().unwrap_or_default());
+    let config = inherit::build_config(&tree, &walk)?;
+    Ok(TagView {
+        tree,
+        walk,
+        packages,
+        latest,
+        repos,
+        groups,
+        config,
+    })
+}
+
+fn load_view(src: &dyn KojiSource, tag: &str, event: Option<i64>) -> Result<TagView, String> {
+    let tree = load(src, tag, event, view_parts()).map_err(|e| e.to_string())?;
+    tag_view(tree).map_err(|e| e.to_string())
+}
+
+/// A JSON value as koji's taginfo prints it (Python repr for strings).
+fn show_value(v: &serde_json::Value) -> String {
+    match v {
+        serde_json::Value::String(s) => format!("'{s}'"),
+        other => other.to_string(),
+    }
+}
+
+#[derive(Serialize)]
+struct TaginfoJson<'a> {
+    tag: &'a TagRef,
+    build_config: &'a BuildConfig,
+    external_repos: &'a [TagExternalRepo],
+    groups: &'a [TagGroup],
+    targets: &'a [BuildTarget],
+    parents: &'a [InheritanceLink],
+}
+
+/// `bramble koji taginfo` text.
+pub fn render_taginfo(
+    config: &BuildConfig,
+    repos: &[TagExternalRepo],
+    groups: &[TagGroup],
+    targets: &[BuildTarget],
+    parents: &[InheritanceLink],
+    tag_name: impl Fn(TagId) -> String,
+) -> String {
+    let mut s = String::new();
+    let _ = writeln!(s, "Tag: {} [{}]", config.tag.name, config.tag.id);
+    let from = |t: &Option<TagRef>| {
+        t.as_ref()
+            .map(|t| format!("  [{}]", t.name))
+            .unwrap_or_default()
+    };
+    let _ = writeln!(
+        s,
+        "Arches: {}{}",
+        config.arches.as_deref().unwrap_or(""),
+        from(&config.arches_from)
+    );
+    s.push_str("Build config:\n");
+    for v in &config.extra {
+        let origin = if v.inherited {
+            format!("  [{}]", v.from.name)
+        } else {
+            String::new()
+        };
+        let _ = writeln!(s, "  {} : {}{origin}", v.key, show_value(&v.value));
+        for (t, shadowed) in &v.shadowed {
+            let what = shadowed
+                .as_ref()
+                .map_or_else(|| "its block".to_owned(), show_value);
+            let _ = writeln!(s, "      over {what} of {}", t.name);
+        }
+    }
+    for b in &config.blocked {
+        let hides: Vec<String> = b
+            .hides
+            .iter()
+            .map(|(t, v)| format!("{} of {}", show_value(v), t.name))
+            .collect();
+        let _ = writeln!(
+            s,
+            "  {} : blocked  [{}]{}",
+            b.key,
+            b.by.name,
+            if hides.is_empty() {
+                String::new()
+            } else {
+                format!(", hides {}", hides.join(", "))
+            }
+        );
+    }
+    for t in &config.noconfig {
+        let _ = writeln!(s, "  (nothing from {}: noconfig link)", t.name);
+    }
+    if repos.is_empty() {
+        s.push_str("External repos: none\n");
+    } else {
+        s.push_str("External repos, in merge order:\n");
+        for r in repos {
+            let _ = writeln!(
+                s,
+                "  {:<4} {} ({}), merge mode {}, from {}{}",
+                r.priority,
+                r.external_repo_name,
+                r.url,
+                r.merge_mode,
+                r.tag_name,
+                r.arches
+                    .as_deref()
+                    .map(|a| format!(", arches {a}"))
+                    .unwrap_or_default()
+            );
+        }
+    }
+    if groups.is_empty() {
+        s.push_str("Groups: none\n");
+    } else {
+        s.push_str("Groups:\n");
+        for g in groups {
+            let pkgs: Vec<String> = g
+                .packages
+                .iter()
+                .map(|p| {
+                    if p.tag_id == g.tag_id {
+                        p.package.clone()
+                    } else {
+                        format!("{} [{}]", p.package, tag_name(p.tag_id))
+                    }
+                })
+                .collect();
+            let _ = writeln!(
+                s,
+                "  {} [{}]: {}",
+                g.name,
+                tag_name(g.tag_id),
+                pkgs.join(", ")
+            );
+        }
+    }
+    for t in targets {
+        let role = if t.build_tag == config.tag.id {
+            format!("builds from this tag into {}", t.dest_tag_name)
+        } else {
+            format!("builds into this tag from {}", t.build_tag_name)
+        };
+        let _ = writeln!(s, "Target {}: {role}", t.name);
+    }
+    s.push_str("Inheritance:\n");
+    for l in parents {
+        let flags: String = [
+            (l.maxdepth.is_some(), 'M'),
+            (!l.pkg_filter.is_empty(), 'F'),
+            (l.intransitive, 'I'),
+            (l.noconfig, 'N'),
+        ]
+        .iter()
+        .map(|(on, c)| if *on { *c } else { '.' })
+        .collect();
+        let _ = writeln!(
+            s,
+            "  {:<4} {flags} {} [{}]",
+            l.priority, l.parent_name, l.parent
+        );
+    }
+    s
+}
+
+fn taginfo(src: &dyn KojiSource, tag: &str, event: Option<i64>, json: bool) -> i32 {
+    let view = match load_view(src, tag, event) {
+        Ok(v) => v,
+        Err(e) => return fail(e),
+    };
+    let targets = view.tree.targets.clone().unwrap_or_default();
+    let mut parents = view
+        .tree
+        .parents(view.tree.root)
+        .unwrap_or_default()
+        .to_vec();
+    parents.sort_by_key(|l| l.priority);
+    if json {
+        output::json(&TaginfoJson {
+            tag: &view.config.tag,
+            build_config: &view.config,
+            external_repos: &view.repos,
+            groups: &view.groups,
+            targets: &targets,
+            parents: &parents,
+        });
+    } else {
+        let tree = &view.tree;
+        output::out(&output::sanitize(&render_taginfo(
+            &view.config,
+            &view.repos,
+            &view.groups,
+            &targets,
+            &parents,
+            |id| tree.name_of(id).unwrap_or("?").to_owned(),
+        )));
+    }
+    0
+}
+
+/// Parses `--external NAME=LOCATION` arguments.
+fn overrides(ext: &ExternalArgs) -> Result<Vec<(String, String)>, String> {
+    ext.external
+        .iter()
+        .map(|a| {
+            a.split_once('=')
+                .filter(|(n, l)| !n.is_empty() && !l.is_empty())
+                .map(|(n, l)| (n.to_owned(), l.to_owned()))
+                .ok_or_else(|| format!("--external wants NAME=LOCATION, not `{a}`"))
+        })
+        .collect()
+}
+
+/// Loads the content of the external repos for `arch` into one pool; a repo that cannot
+/// be read is reported and counts as not loaded.
+fn load_externals(
+    repos: &[TagExternalRepo],
+    arch: &str,
+    ext: &ExternalArgs,
+) -> Result<(Pool, Vec<ExternalContent>), String> {
+    let given = overrides(ext)?;
+    for (name, _) in &given {
+        if !repos.iter().any(|r| &r.external_repo_name == name) {
+            return Err(format!("--external: the tag has no external repo `{name}`"));
+        }
+    }
+    let mut sources = Vec::new();
+    let mut wanted = Vec::new();
+    for r in repos {
+        let loc = match given.iter().find(|(n, _)| *n == r.external_repo_name) {
+            Some((_, l)) => Some(l.clone()),
+            None if ext.no_fetch => None,
+            None => Some(r.url.replace("$arch", arch)),
+        };
+        if let Some(loc) = loc {
+            match Source::parse(&format!("{},{loc}", r.external_repo_name)) {
+                Ok(s) => {
+                    sources.push(s);
+                    wanted.push(r.external_repo_name.clone());
+                }
+                Err(e) => eprintln!(
+                    "bramble: warning: external repo `{}`: {}",
+                    r.external_repo_name,
+                    output::sanitize(&e.to_string())
+                ),
+            }
+        }
+    }
+    let opts = LoadOptions {
+        filelists: Filelists::Never,
+        host_arch: Some(arch.to_owned()),
+        ..LoadOptions::default()
+    };
+    let progress = StderrProgress::new();
+    let loaded = load_sources(&sources, &opts, &progress);
+    progress.finish();
+    let mut failed = Vec::new();
+    for p in &loaded.problems {
+        eprintln!(
+            "bramble: {}: {}: {}",
+            if p.fatal { "error" } else { "warning" },
+            output::sanitize(&p.source),
+            output::sanitize(&p.error.to_string())
+        );
+        if p.fatal {
+            failed.push(p.source.clone());
+        }
+    }
+    let pool = loaded.pool;
+    let out = repos
+        .iter()
+        .map(|r| {
+            let name = &r.external_repo_name;
+            let ok = wanted.contains(name)
+                && !failed.iter().any(|f| f.starts_with(&format!("{name} (")));
+            let ids = ok
+                .then(|| {
+                    pool.repos
+                        .iter()
+                        .find(|x| &x.name == name)
+                        .map(|x| x.packages().collect::<Vec<_>>())
+                })
+                .flatten();
+            (r.clone(), ids)
+        })
+        .collect();
+    Ok((pool, out))
+}
+
+/// The buildroot arch: asked for, or the first of the build config.
+fn pick_arch(view: &TagView, asked: Option<&str>) -> Result<String, String> {
+    let arches: Vec<&str> = view
+        .config
+        .arch_list()
+        .into_iter()
+        .map(buildroot::canon_arch)
+        .filter(|a| *a != "src" && *a != "noarch")
+        .collect();
+    match asked {
+        Some(a) => {
+            let a = buildroot::canon_arch(a);
+            if arches.contains(&a) {
+                Ok(a.to_owned())
+            } else {
+                Err(format!(
+                    "`{}` has no repo for arch `{a}` (its arches: {})",
+                    view.config.tag.name,
+                    if arches.is_empty() {
+                        "none".to_owned()
+                    } else {
+                        arches.join(" ")
+                    }
+                ))
+            }
+        }
+        None => arches.first().map(|a| (*a).to_owned()).ok_or_else(|| {
+            format!(
+                "`{}` has no arches: Koji makes no buildroot repo for it",
+                view.config.tag.name
+            )
+        }),
+    }
+}
+
+fn plan_for(
+    view: &TagView,
+    arch: &str,
+    pool: &Pool,
+    externals: &[ExternalContent],
+    mode: Option<MergeMode>,
+) -> Result<BuildrootPlan, String> {
+    let rpms = view
+        .tree
+        .rpms
+        .as_ref()
+        .ok_or("the tag's rpms were not loaded")?;
+    let blocklist: Vec<String> = view
+        .packages
+        .iter()
+        .filter(|p| p.blocked)
+        .map(|p| p.package_name.clone())
+        .collect();
+    Ok(buildroot::assemble(&BuildrootInput {
+        tag: &view.config.tag.name,
+        arch,
+        rpms,
+        latest: Some(&view.latest),
+        blocklist: &blocklist,
+        externals,
+        pool,
+        mode,
+    }))
+}
+
+/// `bramble koji buildroot` text.
+pub fn render_buildroot(plan: &BuildrootPlan) -> String {
+    let mut s = String::new();
+    let mode = plan
+        .mode
+        .map_or("none (no external repos)".to_owned(), |m| {
+            let mut t = buildroot::mode_name(m).to_owned();
+            if plan.mode_overridden {
+                let _ = write!(
+                    t,
+                    " (asked for; configured: {})",
+                    plan.configured_modes.join(", ")
+                );
+            }
+            t
+        });
+    let _ = writeln!(
+        s,
+        "{} buildroot for {}: merge mode {mode}; {} packages, {} left out",
+        plan.tag,
+        plan.arch,
+        plan.packages.len(),
+        plan.removed.len()
+    );
+    s.push_str("repos, in merge order:\n");
+    for (i, r) in plan.repos.iter().enumerate() {
+        let what = match &r.external {
+            None => "latest builds with inheritance".to_owned(),
+            Some(e) => format!(
+                "priority {} in {}, merge mode {}{}",
+                e.priority,
+                e.tag_name,
+                e.merge_mode,
+                if r.loaded { "" } else { ", NOT LOADED" }
+            ),
+        };
+        let _ = writeln!(
+            s,
+            "  {} {}  ({what}): {} packages",
+            i + 1,
+            r.name,
+            r.packages
+        );
+    }
+    for p in &plan.packages {
+        let _ = writeln!(s, "{}  {}", p.rpm.nevra(), p.origin.label());
+        for b in &p.inherited_over {
+            let _ = writeln!(
+                s,
+                "    over build {} ({}): inheritance takes the first tag with a build",
+                b.nvr, b.tag_name
+            );
+        }
+        for &i in &p.shadowed {
+            let r = &plan.removed[i];
+            let _ = writeln!(
+                s,
+                "    shadows {} ({}): {}",
+                r.rpm.nevra(),
+                r.origin.label(),
+                r.reason.describe(plan.mode)
+            );
+        }
+    }
+    let gone: Vec<&Removed> = plan
+        .removed
+        .iter()
+        .filter(|r| r.replaced_by.is_none() && r.reason != Reason::Arch)
+        .collect();
+    if !gone.is_empty() {
+        s.push_str("left out, no package of that name in the buildroot:\n");
+        for r in gone {
+            let _ = writeln!(
+                s,
+                "  {} ({}): {}",
+                r.rpm.nevra(),
+                r.origin.label(),
+                r.reason.describe(plan.mode)
+            );
+        }
+    }
+    let arch: Vec<String> = plan
+        .removed
+        .iter()
+        .filter(|r| r.reason == Reason::Arch)
+        .map(|r| r.rpm.nevra())
+        .collect();
+    if !arch.is_empty() {
+        let _ = writeln!(s, "other arches, not merged: {}", arch.join(", "));
+    }
+    for b in &plan.blocked_builds {
+        let _ = writeln!(
+            s,
+            "blocked build: {} ({}), by the block of {} in {}",
+            b.build.nvr, b.build.tag_name, b.block.package_name, b.block.tag_name
+        );
+    }
+    for w in &plan.warnings {
+        let _ = writeln!(s, "warning: {w}");
+    }
+    s
+}
+
+/// The fate of the packages named `name` (or built from srpm `name`) in one plan.
+#[derive(Serialize)]
+pub struct Fate<'a> {
+    pub mode: Option<MergeMode>,
+    /// Whether this is the mode the tag's external repos are configured with.
+    pub configured: bool,
+    #[serde(rename = "in")]
+    pub kept: Vec<&'a RootPackage>,
+    #[serde(rename = "out")]
+    pub left_out: Vec<&'a Removed>,
+}
+
+fn about(rpm: &buildroot::Rpm, name: &str) -> bool {
+    rpm.name == name || rpm.srpm().0 == name
+}
+
+pub fn fate<'a>(plan: &'a BuildrootPlan, name: &str, configured: bool) -> Fate<'a> {
+    Fate {
+        mode: plan.mode,
+        configured,
+        kept: plan
+            .packages
+            .iter()
+            .filter(|p| about(&p.rpm, name))
+            .collect(),
+        left_out: plan
+            .removed
+            .iter()
+            .filter(|r| about(&r.rpm, name))
+            .collect(),
+    }
+}
+
+/// `--explain PKG` text: the fate of PKG under each merge mode.
+pub fn render_explain(tag: &str, arch: &str, name: &str, fates: &[Fate<'_>]) -> String {
+    let mut s = format!("{name} in the {tag} buildroot for {arch}\n");
+    for f in fates {
+        let mode = f.mode.map_or("none", buildroot::mode_name);
+        let _ = writeln!(
+            s,
+            "merge mode {mode}{}:",
+            if f.configured {
+                " (configured)"
+            } else {
+                " (what if)"
+            }
+        );
+        if f.kept.is_empty() {
+            s.push_str("  in:  nothing\n");
+        }
+        for p in &f.kept {
+            let _ = writeln!(s, "  in:  {}  from {}", p.rpm.nevra(), p.origin.label());
+            for b in &p.inherited_over {
+                let _ = writeln!(
+                    s,
+                    "       over build {} ({}): inheritance takes the first tag with a build",
+                    b.nvr, b.tag_name
+                );
+            }
+        }
+        for r in &f.left_out {
+            let _ = writeln!(
+                s,
+                "  out: {}  from {}: {}",
+                r.rpm.nevra(),
+                r.origin.label(),
+                r.reason.describe(f.mode)
+            );
+        }
+    }
+    s
+}
+
+fn buildroot(
+    src: &dyn KojiSource,
+    tag: &str,
+    event: Option<i64>,
+    ext: &ExternalArgs,
+    mode: Option<MergeMode>,
+    explain: Option<&str>,
+    json: bool,
+) -> i32 {
+    let view = match load_view(src, tag, event) {
+        Ok(v) => v,
+        Err(e) => return fail(e),
+    };
+    let arch = match pick_arch(&view, ext.arch.as_deref()) {
+        Ok(a) => a,
+        Err(e) => return fail(e),
+    };
+    let (pool, externals) = match load_externals(&view.repos, &arch, ext) {
+        Ok(x) => x,
+        Err(e) => return fail(e),
+    };
+    let plan = match plan_for(&view, &arch, &pool, &externals, mode) {
+        Ok(p) => p,
+        Err(e) => return fail(e),
+    };
+    if let Some(name) = explain {
+        let configured = plan_for(&view, &arch, &pool, &externals, None);
+        let configured = match configured {
+            Ok(p) => p,
+            Err(e) => return fail(e),
+        };
+        let mut plans = vec![(configured, true)];
+        if plans[0].0.mode.is_some() {
+            for m in [MergeMode::Koji, MergeMode::Simple, MergeMode::Bare] {
+                if plans[0].0.mode != Some(m) {
+                    match plan_for(&view, &arch, &pool, &externals, Some(m)) {
+                        Ok(p) => plans.push((p, false)),
+                        Err(e) => return fail(e),
+                    }
+                }
+            }
+        }
+        let fates: Vec<Fate<'_>> = plans.iter().map(|(p, c)| fate(p, name, *c)).collect();
+        if json {
+            output::json(&fates);
+        } else {
+            output::out(&output::sanitize(&render_explain(
+                &plan.tag, &arch, name, &fates,
+            )));
+        }
+        return 0;
+    }
+    if json {
+        output::json(&plan);
+    } else {
+        output::out(&output::sanitize(&render_buildroot(&plan)));
+    }
+    0
+}
+
+#[derive(Serialize)]
+struct LintJson<'a> {
+    tag: &'a str,
+    arch: Option<&'a str>,
+    lints: &'a [Lint],
+}
+
+/// `bramble koji lint` text: one line per finding, errors first.
+pub fn render_lints(lints: &[Lint]) -> String {
+    let mut s = String::new();
+    for l in lints {
+        let _ = writeln!(s, "{}: {}: {}", l.severity.as_str(), l.code, l.message);
+    }
+    if lints.is_empty() {
+        s.push_str("no findings\n");
+    }
+    s
+}
+
+fn lint(
+    src: &dyn KojiSource,
+    tag: &str,
+    event: Option<i64>,
+    ext: &ExternalArgs,
+    json: bool,
+) -> i32 {
+    let view = match load_view(src, tag, event) {
+        Ok(v) => v,
+        Err(e) => return fail(e),
+    };
+    let mut lints = lint::tag_lints(
+        &view.tree,
+        &view.walk,
+        &view.packages,
+        &view.repos,
+        Some(&view.config),
+    );
+    lints.extend(lint::group_lints(&view.groups));
+    // against the buildroot, when the tag has one
+    let arch = pick_arch(&view, ext.arch.as_deref()).ok();
+    if let Some(arch) = &arch {
+        let (pool, externals) = match load_externals(&view.repos, arch, ext) {
+            Ok(x) => x,
+            Err(e) => return fail(e),
+        };
+        match plan_for(&view, arch, &pool, &externals, None) {
+            Ok(plan) => lints.extend(lint::buildroot_lints(&plan, &view.groups, &pool)),
+            Err(e) => return fail(e),
+        }
+    } else if let Some(a) = &ext.arch {
+        return fail(format!("`{tag}` has no repo for arch `{a}`"));
+    }
+    lints.sort_by_key(|l| l.severity);
+    let name = view.config.tag.name.clone();
+    if json {
+        output::json(&LintJson {
+            tag: &name,
+            arch: arch.as_deref(),
+            lints: &lints,
+        });
+    } else {
+        output::out(&output::sanitize(&render_lints(&lints)));
+    }
+    i32::from(lints.iter().any(|l| l.severity != Severity::Info))
 }

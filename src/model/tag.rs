@@ -234,6 +234,47 @@ pub struct GroupReq {
     pub is_metapkg: bool,
 }
 
+/// An `extra` setting as a tag itself stores it: a value, or a block that stops the key
+/// from being inherited (`koji edit-tag --block-extra`).
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum ExtraSetting {
+    Value(serde_json::Value),
+    Blocked,
+}
+
+/// A tag's own build configuration, blocked extras included (`getTag(tag, blocked=True)`);
+/// `analysis::inherit::build_config` combines these along the inheritance.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+pub struct TagConfig {
+    /// As in [`Tag::arches`]: `None` inherits, `Some("")` means none.
+    pub arches: Option<String>,
+    pub extra: BTreeMap<String, ExtraSetting>,
+}
+
+/// An rpm of a build (`listTaggedRPMS`).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct TaggedRpm {
+    pub id: i64,
+    pub build_id: i64,
+    pub name: String,
+    pub epoch: Option<i64>,
+    pub version: String,
+    pub release: String,
+    pub arch: String,
+    #[serde(default)]
+    pub draft: bool,
+}
+
+/// The rpms of a tag's latest builds with inheritance, and those builds
+/// (`listTaggedRPMS(tag, inherit=True, latest=True)`): what the hub's `repoInit` puts in the
+/// tag's buildroot repo.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+pub struct LatestRpms {
+    pub rpms: Vec<TaggedRpm>,
+    pub builds: Vec<TaggedBuild>,
+}
+
 /// What is known about one tag of a [`TagTree`]. Parts not loaded are `None`.
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 pub struct TagData {
@@ -246,6 +287,9 @@ pub struct TagData {
     pub builds: Option<Vec<TaggedBuild>>,
     /// Its own external repos, by ascending priority.
     pub external_repos: Option<Vec<TagExternalRepo>>,
+    /// Its own arches and extra, blocked extras included.
+    #[serde(default)]
+    pub config: Option<TagConfig>,
 }
 
 /// Everything loaded about one tag (the root) and the tags it inherits from.
@@ -265,6 +309,9 @@ pub struct TagTree {
     /// The hub's own reverse walk (`getFullInheritance(reverse=True)`), when asked for: the
     /// hub offers no other way to learn a tag's children.
     pub reverse: Option<Vec<InheritanceEntry>>,
+    /// The rpms of the root's latest builds with inheritance.
+    #[serde(default)]
+    pub rpms: Option<LatestRpms>,
 }
 
 impl TagTree {
@@ -277,6 +324,7 @@ impl TagTree {
             groups: None,
             targets: None,
             reverse: None,
+            rpms: None,
         }
     }
 

@@ -22,7 +22,7 @@ use bramble::model::tag::{
 
 use crate::common;
 
-fn hub_dir() -> Option<PathBuf> {
+pub(crate) fn hub_dir() -> Option<PathBuf> {
     let d = common::corpus()?.join("koji-hub");
     if d.is_dir() {
         Some(d)
@@ -32,13 +32,13 @@ fn hub_dir() -> Option<PathBuf> {
     }
 }
 
-fn read_json(path: &Path) -> Value {
+pub(crate) fn read_json(path: &Path) -> Value {
     let bytes = std::fs::read(path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
     serde_json::from_slice(&bytes).unwrap_or_else(|e| panic!("{}: {e}", path.display()))
 }
 
 /// Every recorded call of `api/index.json` as a snapshot.
-fn recordings_as_snapshot(dir: &Path) -> Snapshot {
+pub(crate) fn recordings_as_snapshot(dir: &Path) -> Snapshot {
     let index = read_json(&dir.join("api/index.json"));
     let mut calls = Vec::new();
     for e in index.as_array().expect("index is a list") {
@@ -75,7 +75,7 @@ fn recordings_as_snapshot(dir: &Path) -> Snapshot {
 }
 
 /// Tag directories that hold a full set of per-tag recordings.
-fn recorded_tags(dir: &Path) -> Vec<String> {
+pub(crate) fn recorded_tags(dir: &Path) -> Vec<String> {
     let mut tags: Vec<String> = std::fs::read_dir(dir.join("api"))
         .expect("api dir")
         .flatten()

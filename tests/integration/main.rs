@@ -7,4 +7,5 @@ mod conformance_oracle;
 mod conformance_vercmp;
 mod http_repo;
 mod koji;
+mod koji_buildroot;
 mod layering;

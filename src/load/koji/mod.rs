@@ -25,8 +25,8 @@ use serde_json::Value;
 
 use crate::load::error::{LoadError, Result};
 use crate::model::tag::{
-    BuildTarget, Event, InheritanceEntry, InheritanceLink, PackageEntry, Tag, TagData,
-    TagExternalRepo, TagGroup, TagId, TagTree, TaggedBuild,
+    BuildTarget, Event, ExtraSetting, InheritanceEntry, InheritanceLink, LatestRpms, PackageEntry,
+    Tag, TagConfig, TagData, TagExternalRepo, TagGroup, TagId, TagTree, TaggedBuild, TaggedRpm,
 };
 use hub::{Call, KojiSource};
 
@@ -41,6 +41,12 @@ pub struct Parts {
     pub groups: bool,
     pub targets: bool,
     pub reverse: bool,
+    /// Every tag's own arches and extra with blocks (`getTag(blocked=True)`), for the
+    /// build config.
+    pub config: bool,
+    /// The rpms of the root's latest builds (`listTaggedRPMS(inherit, latest)`), for the
+    /// buildroot.
+    pub rpms: bool,
 }
 
 impl Parts {
@@ -54,8 +60,45 @@ impl Parts {
             groups: true,
             targets: true,
             reverse: true,
+            config: true,
+            rpms: true,
         }
     }
+}
+
+/// A `getTag(blocked=True)` answer: extras as `[blocked, value]` pairs.
+#[derive(Deserialize)]
+struct ConfigRow {
+    arches: Option<String>,
+    #[serde(default)]
+    extra: std::collections::BTreeMap<String, Value>,
+}
+
+/// Decodes a `getTag(tag, blocked=True)` answer into the tag's own configuration.
+pub fn decode_config(origin: &str, call: &Call, v: Value) -> Result<TagConfig> {
+    let row: ConfigRow = decode(origin, call, v)?;
+    let extra = row
+        .extra
+        .into_iter()
+        .map(|(k, v)| {
+            let setting = match v {
+                Value::Array(pair) if pair.len() == 2 && pair[0].is_boolean() => {
+                    if pair[0] == Value::Bool(true) {
+                        ExtraSetting::Blocked
+                    } else {
+                        ExtraSetting::Value(pair[1].clone())
+                    }
+                }
+                // a hub that ignored `blocked` sends plain values
+                other => ExtraSetting::Value(other),
+            };
+            (k, setting)
+        })
+        .collect();
+    Ok(TagConfig {
+        arches: row.arches,
+        extra,
+    })
 }
 
 /// Decodes an answer into `T`, or an error naming the source and the call.
@@ -267,6 +310,10 @@ pub fn load_tree(src: &dyn KojiSource, req: &TreeRequest) -> Result<TagTree> {
                 .at(ev);
             calls.push((*id, Kind::Repos, c));
         }
+        if p.config {
+            let c = Call::new("getTag", vec![n()]).at(ev).kw("blocked", true);
+            calls.push((*id, Kind::Config, c));
+        }
     }
     let r = Value::from(root_name.as_str());
     if p.groups {
@@ -282,6 +329,13 @@ pub fn load_tree(src: &dyn KojiSource, req: &TreeRequest) -> Result<TagTree> {
                 .at(ev);
             calls.push((tree.root, Kind::Targets, c));
         }
+    }
+    if p.rpms {
+        let c = Call::new("listTaggedRPMS", vec![r.clone()])
+            .at(ev)
+            .kw("inherit", true)
+            .kw("latest", true);
+        calls.push((tree.root, Kind::Rpms, c));
     }
     if p.reverse {
         let c = Call::new("getFullInheritance", vec![r])
@@ -316,6 +370,13 @@ pub fn load_tree(src: &dyn KojiSource, req: &TreeRequest) -> Result<TagTree> {
                 let v: Vec<TagExternalRepo> = decode(&origin, &call, v)?;
                 tree.tags.entry(id).or_default().external_repos = Some(v);
             }
+            Kind::Config => {
+                tree.tags.entry(id).or_default().config = Some(decode_config(&origin, &call, v)?);
+            }
+            Kind::Rpms => {
+                let (rpms, builds): (Vec<TaggedRpm>, Vec<TaggedBuild>) = decode(&origin, &call, v)?;
+                tree.rpms = Some(LatestRpms { rpms, builds });
+            }
             Kind::Groups => tree.groups = Some(decode::<Vec<TagGroup>>(&origin, &call, v)?),
             Kind::Targets => {
                 let v: Vec<BuildTarget> = decode(&origin, &call, v)?;
@@ -347,6 +408,8 @@ enum Kind {
     Groups,
     Targets,
     Reverse,
+    Config,
+    Rpms,
 }
 
 /// Every tag the forward walk reaches over the links loaded so far (unloaded tags count as
