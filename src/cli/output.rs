@@ -32,34 +32,5 @@ pub fn json<T: serde::Serialize>(v: &T) {
     }
 }
 
-/// Make text from metadata safe for a terminal: control characters and escape sequences
-/// are replaced, so a repository cannot drive the user's terminal.
-pub fn sanitize(s: &str) -> std::borrow::Cow<'_, str> {
-    if !s.chars().any(|c| c.is_control() && c != '\n' && c != '\t') {
-        return std::borrow::Cow::Borrowed(s);
-    }
-    std::borrow::Cow::Owned(
-        s.chars()
-            .map(|c| {
-                if c.is_control() && c != '\n' && c != '\t' {
-                    '\u{FFFD}'
-                } else {
-                    c
-                }
-            })
-            .collect(),
-    )
-}
-
-#[cfg(test)]
-mod tests {
-    #[test]
-    fn escapes_are_neutralised() {
-        assert_eq!(super::sanitize("ok\ttext\n"), "ok\ttext\n");
-        assert_eq!(
-            super::sanitize("\x1b]52;c;ZXZpbA==\x07x"),
-            "\u{FFFD}]52;c;ZXZpbA==\u{FFFD}x"
-        );
-        assert_eq!(super::sanitize("a\u{9b}31mb"), "a\u{FFFD}31mb");
-    }
-}
+/// Make text from metadata safe for a terminal (see [`crate::text`]).
+pub use crate::text::sanitize;
