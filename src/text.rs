@@ -77,7 +77,10 @@ mod tests {
     #[test]
     fn shell_words() {
         assert_eq!(shell_quote("s3cmd"), "s3cmd");
-        assert_eq!(shell_quote("--repofrompath=a,/x/y"), "--repofrompath=a,/x/y");
+        assert_eq!(
+            shell_quote("--repofrompath=a,/x/y"),
+            "--repofrompath=a,/x/y"
+        );
         assert_eq!(shell_quote("python(abi) = 3.9"), "'python(abi) = 3.9'");
         assert_eq!(shell_quote("it's"), r"'it'\''s'");
         assert_eq!(shell_quote(""), "''");

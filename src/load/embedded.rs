@@ -39,9 +39,9 @@ fn lookup<'a>(files: &[(&str, &'a [u8])], href: &str) -> Option<&'a [u8]> {
     files.iter().find(|(h, _)| *h == href).map(|(_, b)| *b)
 }
 
-fn open<'a>(
+fn open(
     name: &str,
-    files: &[(&str, &'a [u8])],
+    files: &[(&str, &[u8])],
     rec: &RepoMdRecord,
 ) -> Result<DecodedReader, LoadError> {
     let path = embedded_path(name, &rec.href);
@@ -195,7 +195,10 @@ mod tests {
         let files: [(&str, &[u8]); 1] = [("repodata/repomd.xml", md.as_bytes())];
         let mut pool = Pool::new("x86_64");
         let e = load_embedded_repo(&mut pool, "mem", "x", &files, &NoProgress).unwrap_err();
-        assert!(e.to_string().contains("embedded:mem/repodata/absent.xml"), "{e}");
+        assert!(
+            e.to_string().contains("embedded:mem/repodata/absent.xml"),
+            "{e}"
+        );
 
         let md = repomd("repodata/p.xml");
         let bad = PRIMARY.replace("</name>", "</nam>");
