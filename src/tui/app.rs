@@ -1042,7 +1042,7 @@ pub(crate) mod tests {
             popup.copy
         );
         assert!(
-            popup.copy.ends_with("repoquery --requires yum"),
+            popup.copy.ends_with("repoquery --requires s3cmd"),
             "{}",
             popup.copy
         );
