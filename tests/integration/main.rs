@@ -8,3 +8,4 @@ mod conformance_vercmp;
 mod http_repo;
 mod koji;
 mod layering;
+mod tui_e2e;
