@@ -9,3 +9,4 @@ mod http_repo;
 mod koji;
 mod layering;
 mod tui_e2e;
+mod tui_scale;

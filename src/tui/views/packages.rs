@@ -44,8 +44,14 @@ pub fn draw(f: &mut Frame, app: &App, area: Rect) {
     if p.pending {
         title.push_str("· filtering… ");
     }
+    // Side by side, a rule on the right keeps the list and the details apart.
+    let borders = if area.width >= 100 {
+        Borders::TOP | Borders::RIGHT
+    } else {
+        Borders::TOP
+    };
     let block = Block::default()
-        .borders(Borders::TOP)
+        .borders(borders)
         .title(Span::styled(title, theme.style(Role::Title)));
     let inner = block.inner(list_area);
     f.render_widget(block, list_area);
