@@ -370,6 +370,7 @@ impl App {
 
     fn update_input(&mut self, action: Action) {
         match (self.mode, action) {
+            (_, Action::Quit) => self.quit = true,
             (_, Action::Char(c)) => {
                 self.input.push(c);
                 self.palette = 0;
@@ -1050,6 +1051,11 @@ pub(crate) mod tests {
         assert!(app.popup.is_none() && !app.quit);
         keys(&mut app, ":q");
         key(&mut app, KeyCode::Enter);
+        assert!(app.quit);
+        // Ctrl-c quits even while typing.
+        let mut app = demo_app();
+        keys(&mut app, "/s3");
+        app.on_key(&KeyEvent::new(KeyCode::Char('c'), KeyModifiers::CONTROL));
         assert!(app.quit);
     }
 

@@ -92,7 +92,7 @@ pub enum LoadRequest {
     /// Sources as given on the command line (`[NAME,]PATH|URL`).
     Sources {
         args: Vec<String>,
-        opts: LoadOptions,
+        opts: Box<LoadOptions>,
     },
 }
 

@@ -238,6 +238,7 @@ pub const KEYMAP: &[Binding] = &[
         Action::Submit,
         "apply the filter / run the command",
     ),
+    b(&["Ctrl-c"], Scope::Input, Action::Quit, "quit"),
     b(
         &["Esc"],
         Scope::Input,

@@ -5,7 +5,7 @@
 use ratatui::Frame;
 use ratatui::layout::{Constraint, Layout, Rect};
 use ratatui::text::{Line, Span};
-use ratatui::widgets::Paragraph;
+use ratatui::widgets::{Block, Borders, Paragraph, Wrap};
 
 use super::{job_gauge, spans};
 use crate::tui::app::App;
@@ -78,6 +78,26 @@ pub fn draw(f: &mut Frame, app: &App, area: Rect) {
     f.render_widget(Paragraph::new(status_line), status);
 
     let rows = c.rows();
+    // A selected row too long for the screen (hints name many providers) is shown in
+    // full, wrapped, under the list.
+    let selected: Option<String> = rows
+        .get(c.nav.cursor)
+        .map(|r| r.spans.iter().map(|(s, _)| s.as_str()).collect::<String>())
+        .filter(|t| Span::raw(t.as_str()).width() > body.width as usize);
+    let body = match &selected {
+        Some(text) if body.height > 8 => {
+            let [list, full] =
+                Layout::vertical([Constraint::Min(3), Constraint::Length(4)]).areas(body);
+            f.render_widget(
+                Paragraph::new(text.trim().to_string())
+                    .wrap(Wrap { trim: false })
+                    .block(Block::default().borders(Borders::TOP).title(" selected ")),
+                full,
+            );
+            list
+        }
+        _ => body,
+    };
     let h = body.height as usize;
     let off = c.nav.scroll(h, rows.len());
     let lines: Vec<Line> = rows

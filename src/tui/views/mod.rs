@@ -334,6 +334,9 @@ mod tests {
         snap("closure_running", &app);
         run_effects(&mut app);
         snap("closure_report", &app);
+        // A hint too long for 80 columns is shown in full under the list.
+        keys(&mut app, "jjjjjjj");
+        snap("closure_long_row", &app);
     }
 
     #[test]
