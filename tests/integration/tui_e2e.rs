@@ -132,3 +132,20 @@ fn demo_journey_in_a_real_terminal() {
     tmux.keys(&["Enter"]);
     tmux.wait_for("cooked mode", 10, |s| s.contains("icanon echo END"));
 }
+
+#[test]
+fn without_a_terminal_the_tui_points_to_the_cli() {
+    // assert_cmd pipes stdout: not a terminal.
+    super::common::bramble()
+        .arg("--demo")
+        .assert()
+        .code(2)
+        .stderr(predicates::str::contains("not a terminal"))
+        .stderr(predicates::str::contains("bramble closure"));
+    super::common::bramble()
+        .arg("--demo")
+        .env("TERM", "dumb")
+        .assert()
+        .code(2)
+        .stderr(predicates::str::contains("TERM=dumb"));
+}
