@@ -13,11 +13,12 @@
 //!   writes to stdout or the terminal.
 //!
 //! The layer rule (a lower layer never uses a higher one) is checked by `tests/layering.rs`.
-//! [`progress`] is shared plumbing every layer may use.
+//! [`progress`] and [`text`] are shared plumbing every layer may use.
 
 pub mod analysis;
 pub mod cli;
 pub mod load;
 pub mod model;
 pub mod progress;
+pub mod text;
 pub mod tui;

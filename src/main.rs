@@ -3,7 +3,21 @@
 
 use clap::Parser;
 
+use bramble::tui::jobs::LoadRequest;
+
 fn main() {
     let cli = bramble::cli::Cli::parse();
-    std::process::exit(bramble::cli::run(cli));
+    let code = if cli.command.is_some() {
+        bramble::cli::run(cli)
+    } else if cli.demo {
+        bramble::tui::run(LoadRequest::Demo { host_arch: None })
+    } else if !cli.sources.is_empty() {
+        bramble::tui::run(LoadRequest::Sources {
+            args: cli.sources,
+            opts: Default::default(),
+        })
+    } else {
+        bramble::cli::run(cli)
+    };
+    std::process::exit(code);
 }

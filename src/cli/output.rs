@@ -32,24 +32,8 @@ pub fn json<T: serde::Serialize>(v: &T) {
     }
 }
 
-/// Make text from metadata safe for a terminal: control characters and escape sequences
-/// are replaced, so a repository cannot drive the user's terminal.
-pub fn sanitize(s: &str) -> std::borrow::Cow<'_, str> {
-    if !s.chars().any(|c| c.is_control() && c != '\n' && c != '\t') {
-        return std::borrow::Cow::Borrowed(s);
-    }
-    std::borrow::Cow::Owned(
-        s.chars()
-            .map(|c| {
-                if c.is_control() && c != '\n' && c != '\t' {
-                    '\u{FFFD}'
-                } else {
-                    c
-                }
-            })
-            .collect(),
-    )
-}
+/// Make text from metadata safe for a terminal (see [`crate::text`]).
+pub use crate::text::sanitize;
 
 /// `Wed Jan 17 2024` (UTC) for a Unix timestamp, as rpm and dnf print changelog dates.
 pub fn format_day(ts: u64) -> String {
@@ -78,15 +62,5 @@ mod tests {
         assert_eq!(super::format_day(0), "Thu Jan 01 1970");
         assert_eq!(super::format_day(1_705_492_800), "Wed Jan 17 2024");
         assert_eq!(super::format_day(951_825_600), "Tue Feb 29 2000");
-    }
-
-    #[test]
-    fn escapes_are_neutralised() {
-        assert_eq!(super::sanitize("ok\ttext\n"), "ok\ttext\n");
-        assert_eq!(
-            super::sanitize("\x1b]52;c;ZXZpbA==\x07x"),
-            "\u{FFFD}]52;c;ZXZpbA==\u{FFFD}x"
-        );
-        assert_eq!(super::sanitize("a\u{9b}31mb"), "a\u{FFFD}31mb");
     }
 }

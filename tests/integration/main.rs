@@ -9,3 +9,5 @@ mod http_repo;
 mod koji;
 mod koji_buildroot;
 mod layering;
+mod tui_e2e;
+mod tui_scale;

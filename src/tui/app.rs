@@ -1,0 +1,1105 @@
+//! The TUI's state and the one place it changes: [`App::update`] applies an [`Action`]
+//! (from a key, through the key map, or from the command palette) and
+//! [`App::on_job`] applies a job's result. Neither touches the terminal or spawns
+//! threads: work to start is queued as [`Effect`]s, which the event loop hands to
+//! `jobs` (and tests run inline). So the whole key handling is testable without a
+//! terminal, and drawing (`views`) is a pure function of `&App`.
+
+use std::cell::{Cell, RefCell};
+use std::rc::Rc;
+use std::sync::Arc;
+
+use super::data::{Catalog, Problem};
+use super::details::{DetailRow, detail_rows};
+use super::filter::{self, Query};
+use super::jobs::{JobEvent, JobProgress, LoadRequest};
+use super::keymap::{Action, COMMANDS, ViewId, complete};
+use super::theme::{Role, Theme};
+use crate::analysis::closure::{ClosureOptions, ClosureReport};
+use crate::model::package::PkgId;
+use crate::model::pool::SourceKind;
+use crate::progress::Cancel;
+use crate::text::{sanitize_line, shell_quote};
+
+/// Pools up to this size are filtered on the UI thread (well under a frame); larger ones
+/// on the filter worker.
+pub const SYNC_FILTER_LIMIT: usize = 20_000;
+
+/// Who has the keyboard.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Mode {
+    Normal,
+    /// Typing a package filter after `/`.
+    Filter,
+    /// Typing a command after `:`.
+    Command,
+}
+
+/// Work for the event loop to start.
+pub enum Effect {
+    Load(LoadRequest, Arc<JobProgress>),
+    Closure {
+        generation: u64,
+        cat: Arc<Catalog>,
+        opts: ClosureOptions,
+        progress: Arc<JobProgress>,
+    },
+    Filter {
+        generation: u64,
+        cat: Arc<Catalog>,
+        text: String,
+    },
+    /// Put text on the clipboard (OSC 52).
+    Copy(String),
+}
+
+/// Cursor and scroll of a list. `offset` and `page` are written while drawing (the
+/// view knows its height), hence `Cell`.
+#[derive(Default, Debug)]
+pub struct ListNav {
+    pub cursor: usize,
+    pub offset: Cell<usize>,
+    pub page: Cell<usize>,
+}
+
+impl ListNav {
+    /// Move for a navigation action; true when the action was one.
+    pub fn navigate(&mut self, action: Action, len: usize) -> bool {
+        let page = self.page.get().max(1);
+        let last = len.saturating_sub(1);
+        self.cursor = match action {
+            Action::Up => self.cursor.saturating_sub(1),
+            Action::Down => (self.cursor + 1).min(last),
+            Action::PageUp => self.cursor.saturating_sub(page),
+            Action::PageDown => (self.cursor + page).min(last),
+            Action::Top => 0,
+            Action::Bottom => last,
+            _ => return false,
+        };
+        true
+    }
+
+    pub fn clamp(&mut self, len: usize) {
+        self.cursor = self.cursor.min(len.saturating_sub(1));
+    }
+
+    /// The first row to draw in `height` rows so the cursor is visible; remembers it.
+    pub fn scroll(&self, height: usize, len: usize) -> usize {
+        self.page.set(height.saturating_sub(1).max(1));
+        let mut off = self.offset.get().min(len.saturating_sub(height.max(1)));
+        if self.cursor < off {
+            off = self.cursor;
+        } else if height > 0 && self.cursor >= off + height {
+            off = self.cursor + 1 - height;
+        }
+        self.offset.set(off);
+        off
+    }
+}
+
+/// The Packages view: the (filtered) list and the details pane with its trail.
+#[derive(Default)]
+pub struct PackagesState {
+    /// The filter text last applied.
+    pub query: String,
+    /// Matching packages in display order; `None`: every package.
+    pub matches: Option<Vec<PkgId>>,
+    pub filter_error: Option<String>,
+    /// A filter is running on the worker.
+    pub pending: bool,
+    filter_gen: u64,
+    pub list: ListNav,
+    /// The details pane has the keyboard.
+    pub focus_details: bool,
+    /// Packages followed in the details pane, the shown one last (the breadcrumb).
+    pub trail: Vec<PkgId>,
+    /// Details cursor per trail entry, to come back to where one was.
+    trail_cursor: Vec<usize>,
+    pub details: ListNav,
+    rows: RefCell<Option<(PkgId, Rc<Vec<DetailRow>>)>>,
+}
+
+impl PackagesState {
+    /// The details rows of `id`, cached.
+    pub fn rows(&self, cat: &Catalog, id: PkgId) -> Rc<Vec<DetailRow>> {
+        if let Some((p, rows)) = self.rows.borrow().as_ref()
+            && *p == id
+        {
+            return Rc::clone(rows);
+        }
+        let rows = Rc::new(detail_rows(cat, id));
+        *self.rows.borrow_mut() = Some((id, Rc::clone(&rows)));
+        rows
+    }
+
+    /// The packages listed, in order.
+    pub fn visible<'a>(&'a self, cat: &'a Catalog) -> &'a [PkgId] {
+        self.matches.as_deref().unwrap_or(&cat.order)
+    }
+
+    pub fn selected(&self, cat: &Catalog) -> Option<PkgId> {
+        self.visible(cat).get(self.list.cursor).copied()
+    }
+
+    /// The package the details pane shows.
+    pub fn shown(&self, cat: &Catalog) -> Option<PkgId> {
+        if self.focus_details {
+            self.trail.last().copied()
+        } else {
+            self.selected(cat)
+        }
+    }
+}
+
+/// The Closure view.
+#[derive(Default)]
+pub struct ClosureState {
+    pub newest: bool,
+    pub best: bool,
+    generation: u64,
+    pub running: Option<Arc<JobProgress>>,
+    pub report: Option<Arc<ClosureReport>>,
+    /// The options the report was made with (`newest`, `best`).
+    pub report_opts: (bool, bool),
+    pub error: Option<String>,
+    /// A run was asked for before the data was loaded.
+    pub wanted: bool,
+    pub nav: ListNav,
+}
+
+/// A row of the Closure view.
+pub struct ClosureRow {
+    pub spans: Vec<(String, Role)>,
+    pub pkg: PkgId,
+}
+
+impl ClosureState {
+    pub fn rows(&self) -> Vec<ClosureRow> {
+        let mut rows = Vec::new();
+        let Some(r) = &self.report else {
+            return rows;
+        };
+        for b in &r.broken {
+            rows.push(ClosureRow {
+                spans: vec![
+                    (sanitize_line(&b.nevra).into_owned(), Role::Link),
+                    (format!("  {}", sanitize_line(&b.repo)), Role::Dim),
+                    (format!("  {} unresolved", b.unresolved.len()), Role::Error),
+                ],
+                pkg: b.pkg,
+            });
+            for u in &b.unresolved {
+                rows.push(ClosureRow {
+                    spans: vec![(format!("    {}", sanitize_line(&u.dep)), Role::Error)],
+                    pkg: b.pkg,
+                });
+                for h in &u.hints {
+                    rows.push(ClosureRow {
+                        spans: vec![(
+                            format!("      hint: {}", sanitize_line(&h.describe())),
+                            Role::Dim,
+                        )],
+                        pkg: b.pkg,
+                    });
+                }
+            }
+        }
+        rows
+    }
+}
+
+/// A popup over the current view (the `@` command).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Popup {
+    pub title: String,
+    pub lines: Vec<String>,
+    /// What `y` copies while the popup is open.
+    pub copy: String,
+}
+
+pub struct App {
+    pub view: ViewId,
+    pub mode: Mode,
+    /// The filter or command line being typed.
+    pub input: String,
+    /// Selected completion in the command palette.
+    pub palette: usize,
+    pub theme: Theme,
+    pub request: LoadRequest,
+    pub data: Option<Arc<Catalog>>,
+    /// Loading progress while the load job runs.
+    pub loading: Option<Arc<JobProgress>>,
+    pub problems: Vec<Problem>,
+    pub packages: PackagesState,
+    pub closure: ClosureState,
+    pub errors: ListNav,
+    pub help: ListNav,
+    pub popup: Option<Popup>,
+    /// A one-line message in the footer (cleared by the next key).
+    pub message: Option<(String, Role)>,
+    pub effects: Vec<Effect>,
+    pub quit: bool,
+}
+
+impl App {
+    /// A new app that will load `request` (queued as the first effect).
+    pub fn new(request: LoadRequest, theme: Theme) -> Self {
+        let progress = JobProgress::new();
+        App {
+            view: ViewId::Overview,
+            mode: Mode::Normal,
+            input: String::new(),
+            palette: 0,
+            theme,
+            request: request.clone(),
+            data: None,
+            loading: Some(Arc::clone(&progress)),
+            problems: Vec::new(),
+            packages: PackagesState::default(),
+            closure: ClosureState::default(),
+            errors: ListNav::default(),
+            help: ListNav::default(),
+            popup: None,
+            message: None,
+            effects: vec![Effect::Load(request, progress)],
+            quit: false,
+        }
+    }
+
+    /// Whether a job is running (the event loop then redraws progress periodically).
+    pub fn busy(&self) -> bool {
+        self.loading.is_some() || self.closure.running.is_some() || self.packages.pending
+    }
+
+    /// Apply a key press (through the key map).
+    pub fn on_key(&mut self, key: &crossterm::event::KeyEvent) {
+        let typing = self.mode != Mode::Normal;
+        if let Some(action) = super::keymap::action_for(key, typing) {
+            self.update(action);
+        }
+    }
+
+    /// Apply one action.
+    pub fn update(&mut self, action: Action) {
+        self.message = None;
+        if self.mode != Mode::Normal {
+            self.update_input(action);
+            return;
+        }
+        if self.popup.is_some() {
+            match action {
+                Action::Copy => {
+                    if let Some(p) = self.popup.take() {
+                        self.copy(p.copy);
+                    }
+                }
+                Action::Back | Action::Enter | Action::Quit => self.popup = None,
+                _ => {}
+            }
+            return;
+        }
+        match action {
+            Action::Quit => self.quit = true,
+            Action::NextView => self.show(self.view.next()),
+            Action::PrevView => self.show(self.view.prev()),
+            Action::Show(v) => self.show(v),
+            Action::StartFilter => {
+                self.show(ViewId::Packages);
+                self.packages.focus_details = false;
+                self.mode = Mode::Filter;
+                self.input = self.packages.query.clone();
+            }
+            Action::StartCommand => {
+                self.mode = Mode::Command;
+                self.input.clear();
+                self.palette = 0;
+            }
+            Action::RunClosure => {
+                self.show(ViewId::Closure);
+                self.start_closure();
+            }
+            Action::ToggleNewest => {
+                self.closure.newest = !self.closure.newest;
+                self.show(ViewId::Closure);
+                self.start_closure();
+            }
+            Action::ToggleBest => {
+                self.closure.best = !self.closure.best;
+                self.show(ViewId::Closure);
+                self.start_closure();
+            }
+            Action::ShowCommand => self.popup = Some(self.equivalent_command()),
+            Action::Copy => match self.current_package() {
+                Some(id) => {
+                    let name = self
+                        .data
+                        .as_ref()
+                        .map(|c| sanitize_line(c.pool.name(id)).into_owned())
+                        .unwrap_or_default();
+                    self.copy(name);
+                }
+                None => self.message = Some(("no package selected".into(), Role::Warning)),
+            },
+            Action::Back => self.back(),
+            Action::Enter => self.enter(),
+            Action::Up
+            | Action::Down
+            | Action::PageUp
+            | Action::PageDown
+            | Action::Top
+            | Action::Bottom => self.navigate(action),
+            Action::Char(_)
+            | Action::Backspace
+            | Action::ClearInput
+            | Action::Submit
+            | Action::Complete => {}
+        }
+    }
+
+    fn show(&mut self, v: ViewId) {
+        self.view = v;
+    }
+
+    fn copy(&mut self, text: String) {
+        if text.is_empty() {
+            return;
+        }
+        self.message = Some((format!("copied `{text}` (OSC 52)"), Role::Ok));
+        self.effects.push(Effect::Copy(text));
+    }
+
+    fn update_input(&mut self, action: Action) {
+        match (self.mode, action) {
+            (_, Action::Quit) => self.quit = true,
+            (_, Action::Char(c)) => {
+                self.input.push(c);
+                self.palette = 0;
+                self.after_edit();
+            }
+            (_, Action::Backspace) => {
+                self.input.pop();
+                self.palette = 0;
+                self.after_edit();
+            }
+            (_, Action::ClearInput) => {
+                self.input.clear();
+                self.after_edit();
+            }
+            (Mode::Filter, Action::Submit) => {
+                self.mode = Mode::Normal;
+                self.input.clear();
+            }
+            (Mode::Filter, Action::Back) => {
+                self.mode = Mode::Normal;
+                self.input.clear();
+                self.set_filter(String::new());
+            }
+            (Mode::Filter, Action::Up | Action::Down) => self.navigate(action),
+            (Mode::Command, Action::Up) => self.palette = self.palette.saturating_sub(1),
+            (Mode::Command, Action::Down) => {
+                let n = complete(&self.input).len();
+                self.palette = (self.palette + 1).min(n.saturating_sub(1));
+            }
+            (Mode::Command, Action::Complete) => {
+                if let Some(c) = complete(&self.input).get(self.palette) {
+                    self.input = c.name.to_string();
+                }
+            }
+            (Mode::Command, Action::Submit) => {
+                let text = self.input.trim().to_string();
+                let found = COMMANDS
+                    .iter()
+                    .find(|c| c.name == text || text == "q" && c.name == "quit")
+                    .or_else(|| complete(&text).get(self.palette).copied());
+                self.mode = Mode::Normal;
+                self.input.clear();
+                match found {
+                    Some(c) => self.update(c.action),
+                    None => {
+                        self.message = Some((
+                            format!("unknown command `{}`", sanitize_line(&text)),
+                            Role::Error,
+                        ));
+                    }
+                }
+            }
+            (Mode::Command, Action::Back) => {
+                self.mode = Mode::Normal;
+                self.input.clear();
+            }
+            _ => {}
+        }
+    }
+
+    fn after_edit(&mut self) {
+        if self.mode == Mode::Filter {
+            self.set_filter(self.input.clone());
+        }
+    }
+
+    /// Apply a filter: inline for small pools, on the worker for large ones.
+    pub fn set_filter(&mut self, text: String) {
+        self.packages.query = text.clone();
+        self.packages.list.cursor = 0;
+        self.packages.list.offset.set(0);
+        let query = match Query::parse(&text) {
+            Ok(q) => q,
+            Err(e) => {
+                self.packages.filter_error = Some(e);
+                return;
+            }
+        };
+        self.packages.filter_error = None;
+        let Some(cat) = self.data.clone() else {
+            return;
+        };
+        self.packages.filter_gen += 1;
+        if query.is_all() {
+            self.packages.matches = None;
+            self.packages.pending = false;
+        } else if cat.pool.len() <= SYNC_FILTER_LIMIT {
+            self.packages.matches = filter::run(&cat, &query, &Cancel::new());
+            self.packages.pending = false;
+        } else {
+            self.packages.pending = true;
+            self.effects.push(Effect::Filter {
+                generation: self.packages.filter_gen,
+                cat,
+                text,
+            });
+        }
+    }
+
+    fn start_closure(&mut self) {
+        let Some(cat) = self.data.clone() else {
+            self.closure.wanted = true;
+            self.message = Some(("closure will run once loading is done".into(), Role::Dim));
+            return;
+        };
+        if let Some(old) = self.closure.running.take() {
+            old.cancel.cancel();
+        }
+        self.closure.generation += 1;
+        self.closure.error = None;
+        let progress = JobProgress::new();
+        self.closure.running = Some(Arc::clone(&progress));
+        self.effects.push(Effect::Closure {
+            generation: self.closure.generation,
+            cat,
+            opts: ClosureOptions {
+                newest: self.closure.newest,
+                best: self.closure.best,
+                ..Default::default()
+            },
+            progress,
+        });
+    }
+
+    /// Apply a job's result.
+    pub fn on_job(&mut self, ev: JobEvent) {
+        match ev {
+            JobEvent::Loaded(out) => {
+                self.data = Some(Arc::new(out.catalog));
+                self.problems = out.problems;
+                self.loading = None;
+                if !self.packages.query.is_empty() {
+                    self.set_filter(self.packages.query.clone());
+                }
+                if self.closure.wanted {
+                    self.closure.wanted = false;
+                    self.start_closure();
+                }
+            }
+            JobEvent::ClosureDone { generation, result } => {
+                if generation != self.closure.generation {
+                    return;
+                }
+                self.closure.running = None;
+                match result {
+                    Ok(r) if r.cancelled => {
+                        self.message = Some(("closure cancelled".into(), Role::Warning));
+                    }
+                    Ok(r) => {
+                        self.closure.report = Some(Arc::new(r));
+                        self.closure.report_opts = (self.closure.newest, self.closure.best);
+                        self.closure.nav = ListNav::default();
+                    }
+                    Err(e) => self.closure.error = Some(e),
+                }
+            }
+            JobEvent::Filtered { generation, ids } => {
+                if generation == self.packages.filter_gen {
+                    self.packages.matches = Some(ids);
+                    self.packages.pending = false;
+                    self.packages.list.cursor = 0;
+                    self.packages.list.offset.set(0);
+                }
+            }
+        }
+    }
+
+    fn back(&mut self) {
+        match self.view {
+            ViewId::Closure if self.closure.running.is_some() => {
+                if let Some(p) = self.closure.running.take() {
+                    p.cancel.cancel();
+                }
+                self.closure.generation += 1;
+                self.message = Some(("closure cancelled".into(), Role::Warning));
+            }
+            ViewId::Packages if self.packages.focus_details => {
+                let p = &mut self.packages;
+                p.trail.pop();
+                match p.trail_cursor.pop() {
+                    Some(c) if !p.trail.is_empty() => {
+                        p.details.cursor = c;
+                    }
+                    _ => {
+                        p.trail.clear();
+                        p.trail_cursor.clear();
+                        p.focus_details = false;
+                    }
+                }
+            }
+            ViewId::Packages if !self.packages.query.is_empty() => {
+                self.set_filter(String::new());
+            }
+            ViewId::Overview => {}
+            _ => self.show(ViewId::Overview),
+        }
+    }
+
+    /// Open `id` in the details pane, starting a new trail.
+    pub fn open_package(&mut self, id: PkgId) {
+        self.show(ViewId::Packages);
+        let p = &mut self.packages;
+        p.focus_details = true;
+        p.trail = vec![id];
+        p.trail_cursor.clear();
+        p.details = ListNav::default();
+        self.first_link();
+    }
+
+    /// Put the details cursor on the first link (or the top).
+    fn first_link(&mut self) {
+        let Some(cat) = self.data.clone() else {
+            return;
+        };
+        let Some(id) = self.packages.trail.last().copied() else {
+            return;
+        };
+        let rows = self.packages.rows(&cat, id);
+        self.packages.details.cursor = rows.iter().position(|r| r.link.is_some()).unwrap_or(0);
+        self.packages.details.offset.set(0);
+    }
+
+    fn enter(&mut self) {
+        let Some(cat) = self.data.clone() else {
+            return;
+        };
+        match self.view {
+            ViewId::Packages if !self.packages.focus_details => {
+                if let Some(id) = self.packages.selected(&cat) {
+                    self.open_package(id);
+                }
+            }
+            ViewId::Packages => {
+                let Some(id) = self.packages.trail.last().copied() else {
+                    return;
+                };
+                let rows = self.packages.rows(&cat, id);
+                match rows.get(self.packages.details.cursor).and_then(|r| r.link) {
+                    Some(target) => {
+                        let p = &mut self.packages;
+                        p.trail_cursor.push(p.details.cursor);
+                        p.trail.push(target);
+                        p.details = ListNav::default();
+                        self.first_link();
+                    }
+                    None => {
+                        self.message =
+                            Some(("this row names no package to follow".into(), Role::Dim));
+                    }
+                }
+            }
+            ViewId::Closure => {
+                let rows = self.closure.rows();
+                if let Some(r) = rows.get(self.closure.nav.cursor) {
+                    self.open_package(r.pkg);
+                }
+            }
+            ViewId::Overview => self.show(ViewId::Packages),
+            ViewId::Errors | ViewId::Help => {}
+        }
+    }
+
+    fn navigate(&mut self, action: Action) {
+        let cat = self.data.clone();
+        match self.view {
+            ViewId::Packages => {
+                let Some(cat) = cat else {
+                    return;
+                };
+                if self.packages.focus_details && self.mode == Mode::Normal {
+                    let Some(id) = self.packages.trail.last().copied() else {
+                        return;
+                    };
+                    let rows = self.packages.rows(&cat, id);
+                    let d = &mut self.packages.details;
+                    // Up/Down hop between links; paging moves by rows.
+                    let links: Vec<usize> = rows
+                        .iter()
+                        .enumerate()
+                        .filter(|(_, r)| r.link.is_some() || r.dep.is_some())
+                        .map(|(i, _)| i)
+                        .collect();
+                    match action {
+                        Action::Down => {
+                            if let Some(&n) = links.iter().find(|&&i| i > d.cursor) {
+                                d.cursor = n;
+                            } else {
+                                d.navigate(Action::Bottom, rows.len());
+                            }
+                        }
+                        Action::Up => {
+                            if let Some(&n) = links.iter().rev().find(|&&i| i < d.cursor) {
+                                d.cursor = n;
+                            } else {
+                                d.cursor = 0;
+                            }
+                        }
+                        _ => {
+                            d.navigate(action, rows.len());
+                        }
+                    }
+                } else {
+                    let len = self.packages.visible(&cat).len();
+                    self.packages.list.navigate(action, len);
+                }
+            }
+            ViewId::Closure => {
+                let len = self.closure.rows().len();
+                self.closure.nav.navigate(action, len);
+            }
+            ViewId::Errors => {
+                let len = self.problems.len();
+                self.errors.navigate(action, len);
+            }
+            ViewId::Help => {
+                let len = super::views::help::row_count();
+                self.help.navigate(action, len);
+            }
+            ViewId::Overview => {}
+        }
+    }
+
+    /// The package under the cursor of the current view, if any.
+    pub fn current_package(&self) -> Option<PkgId> {
+        let cat = self.data.as_ref()?;
+        match self.view {
+            ViewId::Packages => self.packages.shown(cat),
+            ViewId::Closure => self
+                .closure
+                .rows()
+                .get(self.closure.nav.cursor)
+                .map(|r| r.pkg),
+            _ => None,
+        }
+    }
+
+    /// `--repofrompath` options for every rpm-md repo loaded, for dnf and bramble.
+    fn repo_args(&self) -> (Vec<String>, Vec<String>) {
+        let mut dnf = vec!["--disablerepo='*'".to_string()];
+        let mut bramble = Vec::new();
+        if let Some(cat) = &self.data {
+            for r in &cat.pool.repos {
+                let spec = format!("{},{}", sanitize_line(&r.name), sanitize_line(&r.location));
+                if r.kind == SourceKind::RpmMd {
+                    dnf.push(shell_quote(&format!("--repofrompath={spec}")).into_owned());
+                }
+                bramble.push(format!("-s {}", shell_quote(&spec)));
+            }
+        } else if let LoadRequest::Sources { args, .. } = &self.request {
+            for a in args {
+                bramble.push(format!("-s {}", shell_quote(&sanitize_line(a))));
+            }
+        }
+        (dnf, bramble)
+    }
+
+    /// The `dnf` and `bramble` commands that show what is on screen.
+    pub fn equivalent_command(&self) -> Popup {
+        let (dnf_repos, br_repos) = self.repo_args();
+        let dnf = format!("dnf {}", dnf_repos.join(" "));
+        let br = br_repos.join(" ");
+        let mut cmds: Vec<(String, String)> = Vec::new();
+        let pkg_spec = |id: PkgId| -> String {
+            let Some(cat) = &self.data else {
+                return String::new();
+            };
+            let name = cat.pool.name(id);
+            let unique = cat.pool.by_name(name).len() == 1;
+            let spec = if unique {
+                name.to_string()
+            } else {
+                cat.pool.nevra(id)
+            };
+            shell_quote(&sanitize_line(&spec)).into_owned()
+        };
+        match self.view {
+            ViewId::Packages => {
+                let dep_row = self.data.as_ref().and_then(|cat| {
+                    let id = self.packages.trail.last()?;
+                    if !self.packages.focus_details {
+                        return None;
+                    }
+                    let rows = self.packages.rows(cat, *id);
+                    let row = rows.get(self.packages.details.cursor)?;
+                    row.dep.clone()
+                });
+                if let Some(dep) = dep_row {
+                    let q = shell_quote(&sanitize_line(&dep)).into_owned();
+                    cmds.push((
+                        format!("{dnf} repoquery --whatprovides {q}"),
+                        format!("bramble query {br} --whatprovides {q}"),
+                    ));
+                }
+                if let Some(id) = self.current_package() {
+                    let spec = pkg_spec(id);
+                    cmds.push((
+                        format!("{dnf} repoquery --requires {spec}"),
+                        format!("bramble query {br} --requires {spec}"),
+                    ));
+                    cmds.push((
+                        format!("{dnf} repoquery --whatrequires {spec}"),
+                        format!("bramble query {br} --whatrequires {spec}"),
+                    ));
+                } else if !self.packages.query.is_empty() {
+                    let q = shell_quote(&sanitize_line(&self.packages.query)).into_owned();
+                    cmds.push((
+                        format!("{dnf} repoquery {q}"),
+                        format!("bramble query {br} {q}"),
+                    ));
+                }
+            }
+            ViewId::Closure => {
+                let mut flags = String::new();
+                if self.closure.newest {
+                    flags.push_str(" --newest");
+                }
+                if self.closure.best {
+                    flags.push_str(" --best");
+                }
+                cmds.push((
+                    format!("{dnf} repoclosure{flags}"),
+                    format!("bramble closure {br}{flags} --hints"),
+                ));
+            }
+            _ => cmds.push((format!("{dnf} repoquery"), format!("bramble query {br}"))),
+        }
+        let copy = cmds.first().map(|c| c.0.clone()).unwrap_or_default();
+        let mut lines = Vec::new();
+        for (d, b) in cmds {
+            lines.push(d);
+            lines.push(format!("  same with bramble: {b}"));
+            lines.push(String::new());
+        }
+        lines.push("y copies the first dnf command · Esc closes".into());
+        Popup {
+            title: "equivalent command".into(),
+            lines,
+            copy,
+        }
+    }
+}
+
+#[cfg(test)]
+pub(crate) mod tests {
+    use super::*;
+    use crate::tui::jobs;
+    use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
+
+    /// An app on the demo, loaded and with effects run inline.
+    pub(crate) fn demo_app() -> App {
+        let mut app = App::new(
+            LoadRequest::Demo {
+                host_arch: Some("x86_64".into()),
+            },
+            Theme { color: false },
+        );
+        run_effects(&mut app);
+        app
+    }
+
+    /// Run queued effects synchronously, as the event loop does on threads.
+    pub(crate) fn run_effects(app: &mut App) {
+        while !app.effects.is_empty() {
+            for e in std::mem::take(&mut app.effects) {
+                match e {
+                    Effect::Load(req, progress) => {
+                        let out = jobs::load(&req, &progress);
+                        app.on_job(JobEvent::Loaded(Box::new(out)));
+                    }
+                    Effect::Closure {
+                        generation,
+                        cat,
+                        opts,
+                        progress,
+                    } => {
+                        let result = jobs::run_closure(&cat, &opts, &progress);
+                        app.on_job(JobEvent::ClosureDone { generation, result });
+                    }
+                    Effect::Filter {
+                        generation,
+                        cat,
+                        text,
+                    } => {
+                        let q = Query::parse(&text).unwrap();
+                        let ids = filter::run(&cat, &q, &Cancel::new()).unwrap();
+                        app.on_job(JobEvent::Filtered { generation, ids });
+                    }
+                    Effect::Copy(_) => {}
+                }
+            }
+        }
+    }
+
+    pub(crate) fn keys(app: &mut App, keys: &str) {
+        for c in keys.chars() {
+            app.on_key(&KeyEvent::new(KeyCode::Char(c), KeyModifiers::NONE));
+        }
+    }
+
+    pub(crate) fn key(app: &mut App, code: KeyCode) {
+        app.on_key(&KeyEvent::new(code, KeyModifiers::NONE));
+    }
+
+    fn names(app: &App) -> Vec<String> {
+        let cat = app.data.as_ref().unwrap();
+        app.packages
+            .visible(cat)
+            .iter()
+            .map(|&id| cat.pool.name(id).to_string())
+            .collect()
+    }
+
+    #[test]
+    fn loads_the_demo() {
+        let app = demo_app();
+        let cat = app.data.as_ref().unwrap();
+        assert!(app.loading.is_none());
+        assert!(app.problems.is_empty(), "{:?}", app.problems);
+        assert_eq!(cat.pool.repos.len(), 3);
+        assert!(!cat.pool.by_name("s3cmd").is_empty());
+        assert_eq!(cat.order.len(), cat.pool.len());
+    }
+
+    #[test]
+    fn filter_modes() {
+        let mut app = demo_app();
+        keys(&mut app, "/s3cmd");
+        assert_eq!(app.mode, Mode::Filter);
+        assert_eq!(app.view, ViewId::Packages);
+        assert_eq!(names(&app), ["s3cmd"]);
+        key(&mut app, KeyCode::Enter);
+        assert_eq!(app.mode, Mode::Normal);
+        assert_eq!(app.packages.query, "s3cmd");
+
+        app.set_filter("python3-*magic".into());
+        assert_eq!(names(&app), ["python3-file-magic", "python3-magic"]);
+        app.set_filter("re:^python3-(file-)?magic-".into());
+        assert_eq!(names(&app), ["python3-file-magic", "python3-magic"]);
+        app.set_filter("re:(".into());
+        assert!(app.packages.filter_error.is_some());
+        app.set_filter("~s3c".into());
+        assert_eq!(names(&app).first().map(String::as_str), Some("s3cmd"));
+        // Substring: the exact name first.
+        app.set_filter("magic".into());
+        let n = names(&app);
+        assert!(n.len() >= 2 && n.contains(&"python3-magic".to_string()));
+        app.set_filter("MAGIC".into());
+        assert!(
+            names(&app).is_empty(),
+            "smart case: capitals are case-sensitive"
+        );
+        // Esc while typing clears the filter.
+        keys(&mut app, "/x");
+        key(&mut app, KeyCode::Esc);
+        assert_eq!(app.mode, Mode::Normal);
+        assert!(app.packages.matches.is_none());
+    }
+
+    #[test]
+    fn details_follow_and_back() {
+        let mut app = demo_app();
+        keys(&mut app, "/s3cmd");
+        key(&mut app, KeyCode::Enter);
+        key(&mut app, KeyCode::Enter);
+        assert!(app.packages.focus_details);
+        let cat = app.data.clone().unwrap();
+        let s3cmd = cat.pool.by_name("s3cmd")[0];
+        assert_eq!(app.packages.trail, [s3cmd]);
+        let rows = app.packages.rows(&cat, s3cmd);
+        let text: Vec<String> = rows.iter().map(|r| r.text()).collect();
+        let magic_row = text
+            .iter()
+            .position(|t| t.starts_with("  python3-magic → python3-magic-0.4.27"))
+            .unwrap_or_else(|| panic!("{text:#?}"));
+        assert!(
+            text[magic_row + 1].contains("conflicts with python3-file-magic"),
+            "{text:#?}"
+        );
+        // Walk down to the python3-magic row and follow it.
+        while app.packages.details.cursor < magic_row {
+            key(&mut app, KeyCode::Down);
+        }
+        assert_eq!(app.packages.details.cursor, magic_row);
+        key(&mut app, KeyCode::Enter);
+        let magic = cat.pool.by_name("python3-magic")[0];
+        assert_eq!(app.packages.trail, [s3cmd, magic]);
+        let rows = app.packages.rows(&cat, magic);
+        assert!(
+            rows.iter()
+                .any(|r| r.section == super::super::details::Section::ConflictedBy)
+        );
+        key(&mut app, KeyCode::Esc);
+        assert_eq!(app.packages.trail, [s3cmd]);
+        assert_eq!(app.packages.details.cursor, magic_row);
+        key(&mut app, KeyCode::Esc);
+        assert!(!app.packages.focus_details);
+        key(&mut app, KeyCode::Esc);
+        assert!(app.packages.matches.is_none(), "Esc clears the filter");
+    }
+
+    #[test]
+    fn closure_runs_toggles_and_jumps() {
+        let mut app = demo_app();
+        keys(&mut app, "c");
+        assert_eq!(app.view, ViewId::Closure);
+        assert!(app.closure.running.is_some());
+        run_effects(&mut app);
+        assert!(app.closure.running.is_none());
+        let report = app.closure.report.clone().unwrap();
+        assert!(report.unresolved_count() > 0);
+        keys(&mut app, "n");
+        run_effects(&mut app);
+        assert!(app.closure.newest);
+        assert_eq!(app.closure.report_opts, (true, false));
+        key(&mut app, KeyCode::Enter);
+        assert_eq!(app.view, ViewId::Packages);
+        assert!(app.packages.focus_details);
+        assert_eq!(
+            Some(app.packages.trail[0]),
+            app.closure.report.as_ref().map(|r| r.broken[0].pkg)
+        );
+    }
+
+    #[test]
+    fn closure_cancel_drops_the_result() {
+        let mut app = demo_app();
+        keys(&mut app, "c");
+        key(&mut app, KeyCode::Esc);
+        assert!(app.closure.running.is_none());
+        run_effects(&mut app);
+        assert!(app.closure.report.is_none(), "stale result ignored");
+    }
+
+    #[test]
+    fn views_palette_popup_copy_quit() {
+        let mut app = demo_app();
+        key(&mut app, KeyCode::Tab);
+        assert_eq!(app.view, ViewId::Packages);
+        app.on_key(&KeyEvent::new(KeyCode::BackTab, KeyModifiers::SHIFT));
+        assert_eq!(app.view, ViewId::Overview);
+        keys(&mut app, "4");
+        assert_eq!(app.view, ViewId::Errors);
+        keys(&mut app, "?");
+        assert_eq!(app.view, ViewId::Help);
+        keys(&mut app, ":er");
+        key(&mut app, KeyCode::Tab);
+        assert_eq!(app.input, "errors");
+        key(&mut app, KeyCode::Enter);
+        assert_eq!(app.view, ViewId::Errors);
+        keys(&mut app, ":bogus");
+        key(&mut app, KeyCode::Enter);
+        assert!(
+            app.message
+                .as_ref()
+                .is_some_and(|m| m.0.contains("unknown"))
+        );
+        // y on a package queues a clipboard write.
+        keys(&mut app, "2/s3cmd");
+        key(&mut app, KeyCode::Enter);
+        keys(&mut app, "y");
+        assert!(matches!(app.effects.last(), Some(Effect::Copy(n)) if n == "s3cmd"));
+        // @ shows the dnf command; q closes the popup first.
+        keys(&mut app, "@");
+        let popup = app.popup.clone().unwrap();
+        assert!(
+            popup.copy.starts_with(
+                "dnf --disablerepo='*' --repofrompath=demo-base,testdata/repos/demo-base"
+            ),
+            "{}",
+            popup.copy
+        );
+        assert!(
+            popup.copy.ends_with("repoquery --requires s3cmd"),
+            "{}",
+            popup.copy
+        );
+        keys(&mut app, "q");
+        assert!(app.popup.is_none() && !app.quit);
+        keys(&mut app, ":q");
+        key(&mut app, KeyCode::Enter);
+        assert!(app.quit);
+        // Ctrl-c quits even while typing.
+        let mut app = demo_app();
+        keys(&mut app, "/s3");
+        app.on_key(&KeyEvent::new(KeyCode::Char('c'), KeyModifiers::CONTROL));
+        assert!(app.quit);
+    }
+
+    #[test]
+    fn list_navigation_is_bounded() {
+        let mut app = demo_app();
+        keys(&mut app, "2");
+        let len = app.data.as_ref().unwrap().order.len();
+        keys(&mut app, "k");
+        assert_eq!(app.packages.list.cursor, 0);
+        keys(&mut app, "G");
+        assert_eq!(app.packages.list.cursor, len - 1);
+        keys(&mut app, "j");
+        assert_eq!(app.packages.list.cursor, len - 1);
+        keys(&mut app, "g");
+        assert_eq!(app.packages.list.cursor, 0);
+        app.packages.list.page.set(10);
+        key(&mut app, KeyCode::PageDown);
+        assert_eq!(app.packages.list.cursor, 10);
+        key(&mut app, KeyCode::PageUp);
+        assert_eq!(app.packages.list.cursor, 0);
+    }
+
+    #[test]
+    fn keys_before_loading_do_not_panic() {
+        let mut app = App::new(LoadRequest::Demo { host_arch: None }, Theme { color: true });
+        for c in [
+            "2", "j", "G", "/", "x", "\n", "c", "@", "y", "3", "n", "b", "4", "j", "5", "G",
+        ] {
+            for ch in c.chars() {
+                if ch == '\n' {
+                    key(&mut app, KeyCode::Enter);
+                } else {
+                    keys(&mut app, &ch.to_string());
+                }
+            }
+            key(&mut app, KeyCode::Enter);
+            key(&mut app, KeyCode::Esc);
+        }
+        assert!(app.closure.wanted);
+        run_effects(&mut app);
+        assert!(
+            app.closure.report.is_some(),
+            "the closure asked for early runs after loading"
+        );
+    }
+}

@@ -1,0 +1,63 @@
+//! What the TUI shows, once loaded: the pool with the extra indexes an interactive
+//! front end needs (a sorted package order, NEVRA strings to filter on, reverse
+//! dependencies), and load problems as plain text. Built on a worker thread, then
+//! shared read-only (`Arc<Catalog>`) by the views and the jobs.
+
+use crate::analysis::closure::dnf_order;
+use crate::analysis::reverse::ReverseIndex;
+use crate::model::package::{DepKind, PkgId};
+use crate::model::pool::Pool;
+use crate::text::sanitize_line;
+
+pub struct Catalog {
+    pub pool: Pool,
+    /// Every package in dnf's order (name, EVR, arch).
+    pub order: Vec<PkgId>,
+    /// Per package (by `PkgId`): its NEVRA, sanitised for display.
+    pub nevra: Vec<Box<str>>,
+    /// Per package: the NEVRA in lower case, for case-insensitive filtering.
+    pub lower: Vec<Box<str>>,
+    pub rev: ReverseIndex,
+}
+
+impl Catalog {
+    /// Index an indexed pool.
+    pub fn new(mut pool: Pool) -> Self {
+        if !pool.is_indexed() {
+            pool.build_indexes();
+        }
+        let mut order: Vec<PkgId> = pool.ids().collect();
+        order.sort_by(|&a, &b| dnf_order(&pool, a, b).then(a.cmp(&b)));
+        let nevra: Vec<Box<str>> = pool
+            .ids()
+            .map(|id| sanitize_line(&pool.nevra(id)).into())
+            .collect();
+        let lower = nevra.iter().map(|s| s.to_lowercase().into()).collect();
+        let rev = ReverseIndex::build(&pool, &[DepKind::Requires, DepKind::Conflicts]);
+        Catalog {
+            pool,
+            order,
+            nevra,
+            lower,
+            rev,
+        }
+    }
+
+    pub fn nevra(&self, id: PkgId) -> &str {
+        &self.nevra[id.index()]
+    }
+
+    /// The repository name of a package, sanitised.
+    pub fn repo_name(&self, id: PkgId) -> String {
+        sanitize_line(&self.pool.repo_of(id).name).into_owned()
+    }
+}
+
+/// A load problem, as shown in the Errors view.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Problem {
+    pub source: String,
+    pub message: String,
+    /// The source (or part of it) failed to load; otherwise a warning.
+    pub fatal: bool,
+}

@@ -1,0 +1,281 @@
+//! Work that must not block the UI, on worker threads: loading sources, closure runs and
+//! (on large pools) filtering. As in gitui's async jobs, each job reports back through
+//! the event channel with a generation number, and a newer request supersedes an older
+//! one: a stale closure run is cancelled and its result dropped; the filter worker keeps
+//! one running and one queued query, a newer keystroke replacing the queued one.
+//!
+//! Progress is shared state ([`JobProgress`]) the UI reads when it draws; jobs never
+//! touch the terminal.
+
+use std::sync::mpsc::Sender;
+use std::sync::{Arc, Condvar, Mutex};
+
+use super::data::{Catalog, Problem};
+use super::demo::DEMO_REPOS;
+use super::event::Msg;
+use super::filter::{self, Query};
+use crate::analysis::closure::{ClosureOptions, ClosureReport, closure};
+use crate::load::embedded::load_embedded_repo;
+use crate::load::source::{LoadOptions, Source, load_sources};
+use crate::model::package::PkgId;
+use crate::model::pool::Pool;
+use crate::progress::{Cancel, Progress};
+use crate::text::sanitize_line;
+
+/// One phase of a job (`demo-base: primary`), with its size when known.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct PhaseState {
+    pub name: String,
+    pub total: Option<u64>,
+    pub done: u64,
+}
+
+/// Progress and cancellation of one running job, shared with the UI.
+#[derive(Default)]
+pub struct JobProgress {
+    phases: Mutex<Vec<PhaseState>>,
+    pub cancel: Cancel,
+}
+
+impl JobProgress {
+    pub fn new() -> Arc<Self> {
+        Arc::new(Self::default())
+    }
+
+    /// Every phase so far, the current one last.
+    pub fn snapshot(&self) -> Vec<PhaseState> {
+        self.phases.lock().map(|p| p.clone()).unwrap_or_default()
+    }
+
+    /// The current phase and how far it is (0..=1), when its size is known.
+    pub fn current(&self) -> Option<(String, Option<f64>)> {
+        let p = self.phases.lock().ok()?;
+        let last = p.last()?;
+        let frac = last
+            .total
+            .filter(|&t| t > 0)
+            .map(|t| (last.done as f64 / t as f64).min(1.0));
+        Some((last.name.clone(), frac))
+    }
+}
+
+impl Progress for JobProgress {
+    fn phase(&self, name: &str, total: Option<u64>) {
+        if let Ok(mut p) = self.phases.lock() {
+            if let Some(last) = p.last_mut()
+                && let Some(t) = last.total
+            {
+                last.done = last.done.max(t);
+            }
+            p.push(PhaseState {
+                name: name.to_string(),
+                total,
+                done: 0,
+            });
+        }
+    }
+
+    fn advance(&self, n: u64) {
+        if let Ok(mut p) = self.phases.lock()
+            && let Some(last) = p.last_mut()
+        {
+            last.done += n;
+        }
+    }
+}
+
+/// What to load.
+#[derive(Clone, Debug)]
+pub enum LoadRequest {
+    /// The demo build tree compiled into the binary.
+    Demo { host_arch: Option<String> },
+    /// Sources as given on the command line (`[NAME,]PATH|URL`).
+    Sources {
+        args: Vec<String>,
+        opts: Box<LoadOptions>,
+    },
+}
+
+pub struct LoadOutcome {
+    pub catalog: Catalog,
+    pub problems: Vec<Problem>,
+}
+
+/// Load synchronously (the worker calls this; tests too).
+pub fn load(req: &LoadRequest, progress: &JobProgress) -> LoadOutcome {
+    let mut problems = Vec::new();
+    let pool = match req {
+        LoadRequest::Demo { host_arch } => {
+            let host = host_arch
+                .clone()
+                .unwrap_or_else(|| crate::load::repofile::host_arch().to_string());
+            let mut pool = Pool::new(&host);
+            for r in DEMO_REPOS {
+                match load_embedded_repo(&mut pool, r.name, r.location, r.files, progress) {
+                    Ok(loaded) => problems.extend(loaded.warnings.into_iter().map(|w| Problem {
+                        source: r.name.to_string(),
+                        message: w,
+                        fatal: false,
+                    })),
+                    Err(e) => problems.push(Problem {
+                        source: r.name.to_string(),
+                        message: e.to_string(),
+                        fatal: true,
+                    }),
+                }
+            }
+            pool.build_indexes();
+            pool
+        }
+        LoadRequest::Sources { args, opts } => {
+            let mut sources = Vec::new();
+            for a in args {
+                match Source::parse(a) {
+                    Ok(s) => sources.push(s),
+                    Err(e) => problems.push(Problem {
+                        source: a.clone(),
+                        message: e.to_string(),
+                        fatal: true,
+                    }),
+                }
+            }
+            let loaded = load_sources(&sources, opts, progress);
+            problems.extend(loaded.problems.into_iter().map(|p| Problem {
+                source: p.source,
+                message: p.error.to_string(),
+                fatal: p.fatal,
+            }));
+            loaded.pool
+        }
+    };
+    progress.phase("indexing", None);
+    LoadOutcome {
+        catalog: Catalog::new(pool),
+        problems,
+    }
+}
+
+/// Run closure synchronously.
+pub fn run_closure(
+    cat: &Catalog,
+    opts: &ClosureOptions,
+    progress: &JobProgress,
+) -> Result<ClosureReport, String> {
+    closure(&cat.pool, opts, progress, &progress.cancel)
+        .map_err(|e| sanitize_line(&e.to_string()).into_owned())
+}
+
+/// Results of jobs, delivered to the event loop.
+pub enum JobEvent {
+    Loaded(Box<LoadOutcome>),
+    ClosureDone {
+        generation: u64,
+        result: Result<ClosureReport, String>,
+    },
+    Filtered {
+        generation: u64,
+        ids: Vec<PkgId>,
+    },
+}
+
+type FilterRequest = (u64, Arc<Catalog>, String);
+
+#[derive(Default)]
+struct FilterSlot {
+    queued: Mutex<Option<FilterRequest>>,
+    wake: Condvar,
+    running: Mutex<Option<Arc<Cancel>>>,
+}
+
+/// Spawns jobs; results arrive as [`Msg::Job`] on the event channel.
+pub struct Jobs {
+    tx: Sender<Msg>,
+    filter: Arc<FilterSlot>,
+}
+
+impl Jobs {
+    pub fn new(tx: Sender<Msg>) -> Self {
+        let filter = Arc::new(FilterSlot::default());
+        let slot = Arc::clone(&filter);
+        let ftx = tx.clone();
+        std::thread::Builder::new()
+            .name("bramble-filter".into())
+            .spawn(move || filter_worker(&slot, &ftx))
+            .ok();
+        Jobs { tx, filter }
+    }
+
+    pub fn load(&self, req: LoadRequest, progress: Arc<JobProgress>) {
+        let tx = self.tx.clone();
+        std::thread::Builder::new()
+            .name("bramble-load".into())
+            .spawn(move || {
+                let out = load(&req, &progress);
+                let _ = tx.send(Msg::Job(JobEvent::Loaded(Box::new(out))));
+            })
+            .ok();
+    }
+
+    pub fn closure(
+        &self,
+        generation: u64,
+        cat: Arc<Catalog>,
+        opts: ClosureOptions,
+        progress: Arc<JobProgress>,
+    ) {
+        let tx = self.tx.clone();
+        std::thread::Builder::new()
+            .name("bramble-closure".into())
+            .spawn(move || {
+                let result = run_closure(&cat, &opts, &progress);
+                let _ = tx.send(Msg::Job(JobEvent::ClosureDone { generation, result }));
+            })
+            .ok();
+    }
+
+    /// Queue a filter; it replaces any queued one and cancels the running one.
+    pub fn filter(&self, generation: u64, cat: Arc<Catalog>, text: String) {
+        if let Ok(mut q) = self.filter.queued.lock() {
+            *q = Some((generation, cat, text));
+        }
+        if let Ok(r) = self.filter.running.lock()
+            && let Some(c) = r.as_ref()
+        {
+            c.cancel();
+        }
+        self.filter.wake.notify_one();
+    }
+}
+
+fn filter_worker(slot: &FilterSlot, tx: &Sender<Msg>) {
+    loop {
+        let (generation, cat, text) = {
+            let Ok(mut q) = slot.queued.lock() else {
+                return;
+            };
+            loop {
+                if let Some(req) = q.take() {
+                    break req;
+                }
+                q = match slot.wake.wait(q) {
+                    Ok(q) => q,
+                    Err(_) => return,
+                };
+            }
+        };
+        let cancel = Arc::new(Cancel::new());
+        if let Ok(mut r) = slot.running.lock() {
+            *r = Some(Arc::clone(&cancel));
+        }
+        let Ok(query) = Query::parse(&text) else {
+            continue;
+        };
+        if let Some(ids) = filter::run(&cat, &query, &cancel)
+            && tx
+                .send(Msg::Job(JobEvent::Filtered { generation, ids }))
+                .is_err()
+        {
+            return;
+        }
+    }
+}

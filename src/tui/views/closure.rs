@@ -1,0 +1,117 @@
+//! Closure: run on demand (`c`) in the background, with progress and Esc to cancel; the
+//! report grouped by package (dnf's order), each unresolved requirement with its hints.
+//! Enter jumps to the package; `n` and `b` toggle `--newest` / `--best` and re-run.
+
+use ratatui::Frame;
+use ratatui::layout::{Constraint, Layout, Rect};
+use ratatui::text::{Line, Span};
+use ratatui::widgets::{Block, Borders, Paragraph, Wrap};
+
+use super::{job_gauge, spans};
+use crate::tui::app::App;
+use crate::tui::theme::Role;
+
+fn onoff(b: bool) -> &'static str {
+    if b { "on" } else { "off" }
+}
+
+pub fn draw(f: &mut Frame, app: &App, area: Rect) {
+    let theme = &app.theme;
+    let c = &app.closure;
+    let [head, status, body] = Layout::vertical([
+        Constraint::Length(1),
+        Constraint::Length(1),
+        Constraint::Min(1),
+    ])
+    .areas(area);
+    let mut parts = vec![Span::styled("Closure ", theme.style(Role::Title))];
+    parts.push(Span::styled(
+        format!(
+            "  newest {} (n) · best {} (b)",
+            onoff(c.newest),
+            onoff(c.best)
+        ),
+        theme.style(Role::Dim),
+    ));
+    f.render_widget(Paragraph::new(Line::from(parts)), head);
+
+    let status_line = if let Some(job) = &c.running {
+        job_gauge(theme, area.width, job, "running closure (Esc cancels)")
+    } else if let Some(e) = &c.error {
+        Line::from(super::txt(theme, e, Role::Error))
+    } else {
+        match &c.report {
+            None if app.data.is_none() => {
+                Line::from(Span::styled("loading…", theme.style(Role::Dim)))
+            }
+            None => Line::from(Span::styled(
+                "not run yet: press c to check that every requirement resolves (dnf repoclosure)",
+                theme.style(Role::Dim),
+            )),
+            Some(r) if r.broken.is_empty() => Line::from(Span::styled(
+                format!(
+                    "all {} packages checked: every requirement resolves",
+                    r.checked
+                ),
+                theme.style(Role::Ok),
+            )),
+            Some(r) => {
+                let mut l = vec![Span::styled(
+                    format!(
+                        "{} unresolved deps in {} of {} packages checked",
+                        r.unresolved_count(),
+                        r.broken.len(),
+                        r.checked
+                    ),
+                    theme.style(Role::Error),
+                )];
+                if c.report_opts != (c.newest, c.best) {
+                    l.push(Span::styled(
+                        "  (options changed: c re-runs)",
+                        theme.style(Role::Warning),
+                    ));
+                }
+                Line::from(l)
+            }
+        }
+    };
+    f.render_widget(Paragraph::new(status_line), status);
+
+    let rows = c.rows();
+    // A selected row too long for the screen (hints name many providers) is shown in
+    // full, wrapped, under the list.
+    let selected: Option<String> = rows
+        .get(c.nav.cursor)
+        .map(|r| r.spans.iter().map(|(s, _)| s.as_str()).collect::<String>())
+        .filter(|t| Span::raw(t.as_str()).width() > body.width as usize);
+    let body = match &selected {
+        Some(text) if body.height > 8 => {
+            let [list, full] =
+                Layout::vertical([Constraint::Min(3), Constraint::Length(4)]).areas(body);
+            f.render_widget(
+                Paragraph::new(text.trim().to_string())
+                    .wrap(Wrap { trim: false })
+                    .block(Block::default().borders(Borders::TOP).title(" selected ")),
+                full,
+            );
+            list
+        }
+        _ => body,
+    };
+    let h = body.height as usize;
+    let off = c.nav.scroll(h, rows.len());
+    let lines: Vec<Line> = rows
+        .iter()
+        .enumerate()
+        .skip(off)
+        .take(h)
+        .map(|(i, r)| {
+            let mut line = Line::from(spans(theme, &r.spans));
+            if i == c.nav.cursor {
+                line = line.style(theme.style(Role::Selected));
+            }
+            line
+        })
+        .collect();
+    f.render_widget(Paragraph::new(lines), body);
+}
