@@ -134,13 +134,17 @@ fn skipped(name: &str) -> bool {
     name.starts_with("rpmlib(") || name.starts_with("solvable:")
 }
 
-/// Run repoclosure over `pool` (which must be indexed).
-pub fn closure(
-    pool: &Pool,
-    opts: &ClosureOptions,
-    progress: &dyn Progress,
-    cancel: &Cancel,
-) -> Result<ClosureReport, ClosureError> {
+/// Which packages a closure run checks and which may provide, as dnf decides.
+#[derive(Clone, Debug, Default)]
+pub struct Selection {
+    /// The packages checked, in pool order.
+    pub to_check: Vec<PkgId>,
+    /// `available[i]`: package `i` may provide (arch is judged separately).
+    pub available: Vec<bool>,
+}
+
+/// The checked and providing sets of a closure run with `opts` (see the module doc).
+pub fn select(pool: &Pool, opts: &ClosureOptions) -> Result<Selection, ClosureError> {
     let all: Vec<PkgId> = pool
         .ids()
         .filter(|&id| opts.available.as_ref().is_none_or(|m| m[id.index()]))
@@ -187,6 +191,23 @@ pub fn closure(
     if !opts.arches.is_empty() {
         to_check.retain(|&id| opts.arches.iter().any(|a| a == pool.arch(id)));
     }
+    Ok(Selection {
+        to_check,
+        available,
+    })
+}
+
+/// Run repoclosure over `pool` (which must be indexed).
+pub fn closure(
+    pool: &Pool,
+    opts: &ClosureOptions,
+    progress: &dyn Progress,
+    cancel: &Cancel,
+) -> Result<ClosureReport, ClosureError> {
+    let Selection {
+        to_check,
+        available,
+    } = select(pool, opts)?;
     progress.phase("closure", Some(to_check.len() as u64));
 
     // Unique requirements of the checked packages, resolved once each, in parallel.

@@ -241,10 +241,12 @@ pub fn check_installable(
                         }
                         None
                     }
-                    Outcome::Unsat(core) => Some(Uninstallable {
-                        pkg: c,
-                        reason: solver.explain(&core, &[Root::Pkg(c)], &[]),
-                    }),
+                    Outcome::Unsat(core) => {
+                        // The candidate being a root goes without saying.
+                        let mut reason = solver.explain(&core, &[Root::Pkg(c)], &[]);
+                        reason.steps.retain(|s| *s != Step::Root { pkg: c });
+                        Some(Uninstallable { pkg: c, reason })
+                    }
                     Outcome::GaveUp(n) if !cancel.is_cancelled() => Some(Uninstallable {
                         pkg: c,
                         reason: Explanation {
@@ -1961,7 +1963,12 @@ impl<'a> Namer<'a> {
                 self.dep_or_it(dep, *pkg)
             ),
             Step::NothingProvides { pkg, dep } => format!(
-                "nothing provides {} needed by {}",
+                "nothing {} {} needed by {}",
+                if dep.is_rich() {
+                    "satisfies"
+                } else {
+                    "provides"
+                },
                 self.dep(dep),
                 self.pkg(*pkg)
             ),
@@ -2195,12 +2202,11 @@ mod tests {
             [
                 (
                     "a-1-1.x86_64".to_string(),
-                    "`a` (a root) requires `b`; nothing provides `missing >= 2` needed by `b`"
-                        .to_string()
+                    "`a` requires `b`; nothing provides `missing >= 2` needed by `b`".to_string()
                 ),
                 (
                     "b-1-1.x86_64".to_string(),
-                    "`b` is a root; nothing provides `missing >= 2` needed by `b`".to_string()
+                    "nothing provides `missing >= 2` needed by `b`".to_string()
                 ),
             ]
         );
@@ -2513,8 +2519,8 @@ mod tests {
         assert_eq!(
             bad,
             [
-                "a-1-1.x86_64: `a` is a root; nothing provides `b` needed by `a`",
-                "c-1-1.x86_64: `c` is a root; nothing provides `d` needed by `c`",
+                "a-1-1.x86_64: nothing provides `b` needed by `a`",
+                "c-1-1.x86_64: nothing provides `d` needed by `c`",
                 "d-1-1.aarch64: `d-1-1.aarch64` cannot be installed on `x86_64`",
             ]
         );

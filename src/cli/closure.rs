@@ -1,12 +1,19 @@
 //! `bramble closure`: dnf repoclosure, same options, same text output (byte-compatible
 //! blocks, same order), `--json`, exit status 1 when anything is unresolved.
+//!
+//! `--installable` goes further than dnf: after the closure blocks it lists the checked
+//! packages (those installable on the host arch) that cannot be installed at all with the
+//! available set, each with the derivation of why (`uninstallable` in JSON); exit status
+//! 1 then also when some are. Without the flag the output is dnf's, unchanged.
 
 use clap::Args;
 use serde::Serialize;
 
 use super::args::SourceArgs;
 use super::output;
-use crate::analysis::closure::{ClosureOptions, ClosureReport, closure};
+use crate::analysis::closure::{ClosureOptions, ClosureReport, closure, dnf_order, select};
+use crate::analysis::install::{Uninstallable, check_installable};
+use crate::model::pool::Pool;
 use crate::progress::Cancel;
 
 #[derive(Args, Debug)]
@@ -37,6 +44,11 @@ pub struct ClosureArgs {
     /// Print how long loading and the check itself took, on stderr.
     #[arg(long)]
     pub timings: bool,
+    /// Also check that each checked package can really be installed (requirements,
+    /// conflicts, obsoletes, rich deps, one version per name.arch, all at once) and list
+    /// those that cannot, with the reason. Source and foreign-arch packages are skipped.
+    #[arg(long)]
+    pub installable: bool,
 }
 
 #[derive(Serialize)]
@@ -45,6 +57,29 @@ struct JsonOut<'a> {
     unresolved: usize,
     packages: usize,
     broken: &'a [crate::analysis::closure::Broken],
+    #[serde(skip_serializing_if = "Option::is_none")]
+    uninstallable: Option<Vec<JsonUninstallable>>,
+}
+
+#[derive(Serialize)]
+struct JsonUninstallable {
+    nevra: String,
+    repo: String,
+    reason: String,
+}
+
+/// The `--installable` blocks: one per package that cannot be installed.
+pub fn render_uninstallable(pool: &Pool, bad: &[Uninstallable]) -> String {
+    let mut s = String::new();
+    for u in bad {
+        s.push_str(&format!(
+            "package: {} from {}\n  cannot be installed: {}\n",
+            pool.nevra(u.pkg),
+            pool.repo_of(u.pkg).name,
+            u.reason.render(pool)
+        ));
+    }
+    s
 }
 
 /// dnf's text rendering of a closure report (without the final stderr line).
@@ -101,14 +136,42 @@ pub fn run(a: ClosureArgs) -> i32 {
             return 2;
         }
     };
+    let mut uninstallable = Vec::new();
+    let t2 = std::time::Instant::now();
+    if a.installable {
+        // closure() accepted these options, so the selection succeeds the same way.
+        if let Ok(sel) = select(pool, &opts) {
+            let candidates: Vec<_> = sel
+                .to_check
+                .iter()
+                .copied()
+                .filter(|&p| pool.is_installable(p))
+                .collect();
+            uninstallable = check_installable(
+                pool,
+                &candidates,
+                &sel.available,
+                &crate::progress::NoProgress,
+                &Cancel::new(),
+            );
+            uninstallable.sort_by(|x, y| dnf_order(pool, x.pkg, y.pkg));
+        }
+    }
     if a.timings {
         eprintln!(
             "timings: load {:.3} s, check {:.3} s ({} packages, {} checked)",
             (t1 - t0).as_secs_f64(),
-            t1.elapsed().as_secs_f64(),
+            (t2 - t1).as_secs_f64(),
             pool.len(),
             report.checked
         );
+        if a.installable {
+            eprintln!(
+                "timings: installable {:.3} s ({} cannot be installed)",
+                t2.elapsed().as_secs_f64(),
+                uninstallable.len()
+            );
+        }
     }
     if a.json {
         output::json(&JsonOut {
@@ -116,9 +179,23 @@ pub fn run(a: ClosureArgs) -> i32 {
             unresolved: report.unresolved_count(),
             packages: report.broken.len(),
             broken: &report.broken,
+            uninstallable: a.installable.then(|| {
+                uninstallable
+                    .iter()
+                    .map(|u| JsonUninstallable {
+                        nevra: pool.nevra(u.pkg),
+                        repo: pool.repo_of(u.pkg).name.clone(),
+                        reason: u.reason.render(pool),
+                    })
+                    .collect()
+            }),
         });
     } else {
         output::out(&output::sanitize(&render_text(&report, a.hints)));
+        output::out(&output::sanitize(&render_uninstallable(
+            pool,
+            &uninstallable,
+        )));
         if !report.broken.is_empty() {
             eprintln!(
                 "Error: Repoclosure ended with unresolved dependencies ({}) across {} packages.",
@@ -126,10 +203,16 @@ pub fn run(a: ClosureArgs) -> i32 {
                 report.broken.len()
             );
         }
+        if !uninstallable.is_empty() {
+            eprintln!(
+                "Error: {} packages cannot be installed.",
+                uninstallable.len()
+            );
+        }
     }
     if failed {
         2
-    } else if report.broken.is_empty() {
+    } else if report.broken.is_empty() && uninstallable.is_empty() {
         0
     } else {
         1

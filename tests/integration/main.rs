@@ -8,6 +8,7 @@ mod conformance_vercmp;
 mod http_repo;
 mod koji;
 mod koji_buildroot;
+mod installability;
 mod layering;
 mod tui_e2e;
 mod tui_scale;
