@@ -1926,7 +1926,10 @@ impl<'a> Namer<'a> {
         let text = self.pool.dep_str(dep);
         if providers.is_empty() {
             s.push_str(", which nothing satisfies");
-        } else if !(providers.len() == 1 && self.plain(providers[0]) == text) {
+        } else if !(providers.len() == 1
+            && (self.plain(providers[0]) == text
+                || (!dep.is_rich() && self.pool.pkg(providers[0]).name == dep.name)))
+        {
             s.push_str(&format!(", provided by {}", self.list(providers)));
         }
         if !given.is_empty() {
@@ -2473,7 +2476,7 @@ mod tests {
         let text = err.render(&pool);
         assert_eq!(
             text,
-            "`app` (a root) requires `lib >= 2`, provided by `lib-2-1.x86_64`; only one of \
+            "`app` (a root) requires `lib >= 2`; only one of \
              `lib-1-1.x86_64` and `lib-2-1.x86_64` can be installed (same name and arch); \
              `lib-1-1.x86_64` is needed because `pin` requires `lib < 2` (`pin` is installed)"
         );

@@ -147,6 +147,11 @@ fn closure_problems_imply_uninstallable_on_broken_closure() {
     for u in &bad {
         eprintln!("{}: {}", pool.nevra(u.pkg), u.reason.render(&pool));
     }
+    // Closure problems imply uninstallable (source and foreign-arch packages are not
+    // installable on the host at all). The converse need not hold. One difference is by
+    // design: repoclosure judges `(A if B)` by libsolv's provider set and reports it when
+    // no A exists, while the solver knows it only binds when B is installed; here
+    // rich-consumer is uninstallable for another of its requirements anyway.
     for b in &report.broken {
         assert!(
             bad.iter().any(|u| u.pkg == b.pkg),
@@ -154,4 +159,91 @@ fn closure_problems_imply_uninstallable_on_broken_closure() {
             b.nevra
         );
     }
+    // The same packages libsolv finds (python3-solv 0.7.23, rpm disttype, one install job
+    // per host-installable package), plus the two it does not check (src, aarch64).
+    let mut got: Vec<String> = bad.iter().map(|u| pool.nevra(u.pkg)).collect();
+    got.sort();
+    assert_eq!(
+        got,
+        [
+            "app-core-0.9-1.x86_64",
+            "app-core-1.0-1.src",
+            "app-extra-1.0-1.noarch",
+            "armthing-1.0-1.aarch64",
+            "epoch-consumer-1.0-1.noarch",
+            "libfoo-2:1.5-1.i686",
+            "libfoo-2:1.6-1.i686",
+            "multiarch-app-1.0-1.i686",
+            "oldname-consumer-1.0-1.noarch",
+            "rich-consumer-1.0-1.noarch",
+            "widget-client-1.0-1.noarch",
+        ]
+    );
+}
+
+/// Timings on the 63k-package scale repo; run with
+/// `cargo test --release --test integration -- --ignored installability_scale --nocapture`.
+#[test]
+#[ignore = "benchmark: needs the scale repo and a release build"]
+fn installability_scale() {
+    let Some(oracle) = common::oracle() else {
+        return;
+    };
+    let t = std::time::Instant::now();
+    let pool = load(&[("deb", &oracle.join("scale/debian-bookworm"))]);
+    eprintln!(
+        "load: {:.3} s, {} packages",
+        t.elapsed().as_secs_f64(),
+        pool.len()
+    );
+    let all: Vec<PkgId> = pool.ids().filter(|&p| pool.is_installable(p)).collect();
+    let t = std::time::Instant::now();
+    let bad = check_installable(&pool, &all, &[], &NoProgress, &Cancel::new());
+    eprintln!(
+        "check_installable: {:.3} s, {} checked, {} cannot be installed",
+        t.elapsed().as_secs_f64(),
+        all.len(),
+        bad.len()
+    );
+    // An "image": the largest transaction among some installable packages, then one more
+    // root installed on top of it.
+    let ok: Vec<PkgId> = all
+        .iter()
+        .copied()
+        .filter(|p| !bad.iter().any(|u| u.pkg == *p))
+        .step_by(97)
+        .collect();
+    let (mut best, mut image) = (ok[0], Vec::new());
+    for &p in &ok {
+        let t = simulate_install(&pool, &[Root::Pkg(p)], &[], &[]).unwrap();
+        if t.packages.len() > image.len() {
+            best = p;
+            image = t.packages.iter().map(|x| x.0).collect();
+        }
+    }
+    let t = std::time::Instant::now();
+    let tr = simulate_install(&pool, &[Root::Pkg(best)], &[], &[]).unwrap();
+    eprintln!(
+        "simulate_install {} into an empty system: {:.1} ms, {} packages",
+        pool.nevra(best),
+        t.elapsed().as_secs_f64() * 1e3,
+        tr.packages.len()
+    );
+    let extra = ok
+        .iter()
+        .copied()
+        .find(|p| !image.contains(p) && pool.name(*p).starts_with("python3-"))
+        .unwrap_or(ok[1]);
+    let t = std::time::Instant::now();
+    let r = simulate_install(&pool, &[Root::Pkg(extra)], &image, &[]);
+    eprintln!(
+        "simulate_install {} on a {}-package image: {:.1} ms, {}",
+        pool.nevra(extra),
+        image.len(),
+        t.elapsed().as_secs_f64() * 1e3,
+        match &r {
+            Ok(t) => format!("{} packages added", t.packages.len()),
+            Err(e) => e.render(&pool),
+        }
+    );
 }
