@@ -204,6 +204,11 @@ pub fn check_installable(
     progress: &dyn Progress,
     cancel: &Cancel,
 ) -> Vec<Uninstallable> {
+    let candidates: Vec<PkgId> = candidates
+        .iter()
+        .copied()
+        .filter(|p| p.index() < pool.len())
+        .collect();
     let eng = Engine::new(pool, available, &[]);
     let proven: Vec<AtomicBool> = (0..pool.len()).map(|_| AtomicBool::new(false)).collect();
     let done = AtomicU64::new(0);
@@ -272,11 +277,16 @@ pub fn simulate_install(
     installed: &[PkgId],
     available: &[bool],
 ) -> Result<Transaction, Explanation> {
-    let eng = Engine::new(pool, available, installed);
+    let installed: Vec<PkgId> = installed
+        .iter()
+        .copied()
+        .filter(|p| p.index() < pool.len())
+        .collect();
+    let eng = Engine::new(pool, available, &installed);
     let mut solver = Solver::new(&eng);
-    match solver.solve(roots, installed, None) {
-        Outcome::Sat(model) => Ok(transaction(&eng, roots, installed, &model)),
-        Outcome::Unsat(core) => Err(solver.explain(&core, roots, installed)),
+    match solver.solve(roots, &installed, None) {
+        Outcome::Sat(model) => Ok(transaction(&eng, roots, &installed, &model)),
+        Outcome::Unsat(core) => Err(solver.explain(&core, roots, &installed)),
         Outcome::GaveUp(n) => Err(Explanation {
             steps: vec![Step::GaveUp { conflicts: n }],
         }),
@@ -1206,6 +1216,8 @@ impl<'e, 'p> Solver<'e, 'p> {
         let mut initial: Vec<(Vec<u32>, Origin)> = Vec::new();
         for (i, r) in roots.iter().enumerate() {
             let clauses: Vec<Vec<PLit>> = match r {
+                // A package the pool does not have cannot be installed.
+                Root::Pkg(p) if p.index() >= eng.pool.len() => vec![Vec::new()],
                 Root::Pkg(p) => vec![vec![plit(*p, false)]],
                 Root::Dep(d) => eng.requirement_clauses(d, None),
             };
@@ -2527,6 +2539,11 @@ mod tests {
                 "d-1-1.aarch64: `d-1-1.aarch64` cannot be installed on `x86_64`",
             ]
         );
+        // Ids the pool does not have: ignored as candidates, impossible as roots.
+        let ghost = PkgId(999);
+        assert!(check_installable(&pool, &[ghost], &[], &NoProgress, &Cancel::new()).is_empty());
+        let err = simulate_install(&pool, &[Root::Pkg(ghost)], &[ghost], &[]).unwrap_err();
+        assert_eq!(err.render(&pool), "`#999` is a root");
     }
 
     #[test]
