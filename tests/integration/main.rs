@@ -9,6 +9,7 @@ mod http_repo;
 mod koji;
 mod koji_buildroot;
 mod installability;
+mod koji;
 mod layering;
 mod tui_e2e;
 mod tui_scale;
