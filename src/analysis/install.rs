@@ -73,6 +73,14 @@
 //! [`check_installable`] runs one solve per candidate in parallel, sharing the
 //! per-package clauses; every package of a solution found is installable too (the
 //! solution proves it), so such candidates are skipped.
+//!
+//! Measured on the 63,440-package `oracle/scale/debian-bookworm` (2 cores, release): all
+//! packages checked in 1.8 s (15,466 cannot be installed under rpm semantics, mostly
+//! because the converted metadata keeps Debian's unversioned `Provides`, which match every
+//! versioned `Conflicts`: `perl-base` conflicts with `perl-modules < 5.36.0~`, which
+//! `perl-modules-5.36` provides unversioned); a 470-package install simulated in 15 ms,
+//! one more root on top of that image in 8 ms. On `oracle/repos/broken-closure` the
+//! answer is libsolv's (python3-solv with the rpm disttype, one install job per package).
 
 use std::cmp::Ordering;
 use std::sync::OnceLock;
