@@ -79,8 +79,9 @@
 //! because the converted metadata keeps Debian's unversioned `Provides`, which match every
 //! versioned `Conflicts`: `perl-base` conflicts with `perl-modules < 5.36.0~`, which
 //! `perl-modules-5.36` provides unversioned); a 470-package install simulated in 15 ms,
-//! one more root on top of that image in 8 ms. On `oracle/repos/broken-closure` the
-//! answer is libsolv's (python3-solv with the rpm disttype, one install job per package).
+//! one more root on top of that image in 8 ms. On that repo and on
+//! `oracle/repos/broken-closure` the uninstallable set is exactly libsolv's (python3-solv
+//! 0.7.23, rpm disttype, `implicitobsoleteusescolors`, one install job per package).
 
 use std::cmp::Ordering;
 use std::sync::OnceLock;
