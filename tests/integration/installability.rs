@@ -250,3 +250,55 @@ fn installability_scale() {
         }
     );
 }
+
+#[test]
+fn closure_installable_cli() {
+    let Some(oracle) = common::oracle() else {
+        return;
+    };
+    let repo = format!("b,{}", oracle.join("repos/broken-closure").display());
+    let run = |extra: &[&str]| {
+        let out = common::bramble()
+            .args(["closure", "--forcearch", "x86_64", "--repofrompath", &repo])
+            .args(extra)
+            .output()
+            .unwrap();
+        (
+            String::from_utf8(out.stdout).unwrap(),
+            String::from_utf8(out.stderr).unwrap(),
+            out.status.code(),
+        )
+    };
+    let (plain, _, rc) = run(&[]);
+    assert_eq!(rc, Some(1));
+    assert!(
+        !plain.contains("cannot be installed"),
+        "dnf's output is unchanged"
+    );
+    let (text, err, rc) = run(&["--installable"]);
+    assert_eq!(rc, Some(1));
+    assert!(
+        text.starts_with(&plain),
+        "closure blocks first, as without the flag"
+    );
+    assert!(text.contains(
+        "package: multiarch-app-1.0-1.i686 from b\n  cannot be installed: `multiarch-app` \
+         requires `libfoo.so.2`"
+    ));
+    assert!(
+        err.contains("Error: 9 packages cannot be installed."),
+        "{err}"
+    );
+    let (json, _, _) = run(&["--installable", "--json"]);
+    let v: serde_json::Value = serde_json::from_str(&json).unwrap();
+    let list = v["uninstallable"].as_array().unwrap();
+    assert_eq!(list.len(), 9);
+    assert_eq!(list[0]["nevra"], "app-core-0.9-1.x86_64");
+    assert_eq!(
+        list[0]["reason"],
+        "nothing provides `oldlib >= 0.1` needed by `app-core`"
+    );
+    let (json, _, _) = run(&["--json"]);
+    let v: serde_json::Value = serde_json::from_str(&json).unwrap();
+    assert!(v.get("uninstallable").is_none());
+}
