@@ -3,6 +3,7 @@
 
 mod common;
 mod conformance_corpus;
+mod conformance_modules;
 mod conformance_oracle;
 mod conformance_vercmp;
 mod http_repo;

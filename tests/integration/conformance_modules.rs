@@ -1,0 +1,342 @@
+//! Module metadata of the whole corpus (`$BRAMBLE_CORPUS`): every valid modulemd,
+//! modulemd-defaults and modulemd-obsoletes document loads, and the deliberately broken
+//! ones are rejected with the error libmodulemd gives (its own tests say which), naming
+//! the file and the line. Files that are not module metadata (other YAML) are skipped.
+
+use std::path::{Path, PathBuf};
+
+use bramble::load::compress::read_decoded;
+use bramble::load::error::LoadError;
+use bramble::load::modulemd::{load_modules_file, parse_modules};
+
+/// Documents that must fail: (file under the corpus, line of the error, text the message
+/// contains). Where libmodulemd's tests state the expected error, the text is theirs.
+const EXPECTED_FAILURES: &[(&str, u64, &str)] = &[
+    // libmodulemd's validator tests: `--stderr 'Stream context'`
+    (
+        "libmodulemd/modulemd/tests/test_data/bad_stream_v2.yaml",
+        1,
+        "Non-alphanumeric character in stream context '-'",
+    ),
+    (
+        "libmodulemd/modulemd/tests/test_data/bad_stream_v1.yaml",
+        1,
+        "Artifact 'MissingEpoch-0-0.src' was not in valid N-E:V-R.A format.",
+    ),
+    // packager v2 without a license (and, as in any index, without a name)
+    (
+        "libmodulemd/modulemd/tests/test_data/bad_packager_v2.yaml",
+        1,
+        "Module license is missing",
+    ),
+    // validator test `invalid_packagerv3`: `--stderr 'context exceeds'`
+    (
+        "libmodulemd/modulemd/tests/test_data/bad_packager_v3.yaml",
+        1,
+        "Stream context 'a2345678901' exceeds maximum length (10)",
+    ),
+    (
+        "libmodulemd/modulemd/tests/test_data/bad_translations_v1.yaml",
+        6,
+        "invalid unsigned integer `42invalid`",
+    ),
+    // moduleindex test: `data: foobar` is one failure
+    (
+        "libmodulemd/modulemd/tests/test_data/broken_stream.yaml",
+        4,
+        "invalid type: string \"foobar\"",
+    ),
+    // validator test `invalid_defaultsv1.yaml`
+    (
+        "libmodulemd/modulemd/tests/test_data/invalid_defaults.yaml",
+        5,
+        "invalid unsigned integer `42invalid`",
+    ),
+    (
+        "libmodulemd/modulemd/tests/test_data/invalid_obsoletes_v1.yaml",
+        1,
+        "message is missing",
+    ),
+    // validator test `invalid`: `--stdout 'No data section provided'`
+    (
+        "libmodulemd/modulemd/tests/test_data/good_and_bad.yaml",
+        176,
+        "No data section provided",
+    ),
+    // validator tests `valid_defaultsv1_with_garbage/unexpected_document_as_defaultsv1`:
+    // the defaults document is fine, what follows `...` is not a document
+    (
+        "libmodulemd/modulemd/tests/test_data/valid_defaults_with_garbage.yaml",
+        7,
+        "expected a modulemd document",
+    ),
+    (
+        "libmodulemd/modulemd/tests/test_data/valid_defaults_with_unexpected_document.yaml",
+        7,
+        "expected a modulemd document",
+    ),
+    // validator test `stream_packagerv3_invalid_mix_as_index`: the packager v2 document
+    // has no module name, which an index (what dnf builds) refuses
+    (
+        "libmodulemd/modulemd/tests/test_data/stream_packager_mix.yaml",
+        13,
+        "module and stream names are required",
+    ),
+    // libmodulemd's stream tests (test-modulemd-modulestream.c, buildafter/buildarches)
+    (
+        "libmodulemd/modulemd/tests/test_data/buildafter/invalid_key_v2.yaml",
+        1,
+        "Buildafter 'nosuchkey' not found in components list",
+    ),
+    (
+        "libmodulemd/modulemd/tests/test_data/buildafter/both_same_component_v2.yaml",
+        1,
+        "Cannot combine buildorder and buildafter",
+    ),
+    (
+        "libmodulemd/modulemd/tests/test_data/buildafter/mixed_buildorder_v2.yaml",
+        1,
+        "Cannot mix buildorder and buildafter in the same stream",
+    ),
+    (
+        "libmodulemd/modulemd/tests/test_data/buildarches/bad_combo_arches_v2.yaml",
+        1,
+        "arch 'i686' not in module buildopts.arches",
+    ),
+    // Valid stream fragments of libmodulemd's stream tests, but without module and stream
+    // names: libmodulemd's index (and so dnf) refuses them.
+    (
+        "libmodulemd/modulemd/tests/test_data/buildafter/good_buildafter_v2.yaml",
+        1,
+        "module and stream names are required",
+    ),
+    (
+        "libmodulemd/modulemd/tests/test_data/buildarches/good_combo_arches_v2.yaml",
+        1,
+        "module and stream names are required",
+    ),
+    (
+        "libmodulemd/modulemd/tests/test_data/buildarches/good_no_arches_v2.yaml",
+        1,
+        "module and stream names are required",
+    ),
+    (
+        "libmodulemd/modulemd/tests/test_data/buildarches/only_module_arches_v2.yaml",
+        1,
+        "module and stream names are required",
+    ),
+    (
+        "libmodulemd/modulemd/tests/test_data/buildarches/only_rpm_arches_v2.yaml",
+        1,
+        "module and stream names are required",
+    ),
+    (
+        "libmodulemd/yaml_specs/modulemd_packager_v2.yaml",
+        39,
+        "module and stream names are required",
+    ),
+    (
+        "libmodulemd/modulemd/tests/test_data/dependson_v1.yaml",
+        1,
+        "module and stream names are required",
+    ),
+    (
+        "libmodulemd/modulemd/tests/test_data/dependson_v2.yaml",
+        1,
+        "module and stream names are required",
+    ),
+    // Real damage in EuroLinux 8 beta AppStream: `documenl: modulemd`, and a document
+    // whose `document:` line is gone (libmodulemd cannot tell their type either).
+    (
+        "eurolinux8-modules/aarch64-beta-appstream/modules.yaml",
+        36550,
+        "no `document` key",
+    ),
+    (
+        "eurolinux8-modules/x86_64-beta-appstream/modules.yaml",
+        58516,
+        "no `document` key",
+    ),
+];
+
+/// Corpus files that are YAML fragments of libmodulemd's unit tests (a profile, a
+/// component, buildopts ...), not documents: they have no `document:` key and are not
+/// module metadata; checked to be rejected, not counted.
+fn is_fragment(text: &str) -> bool {
+    !text.contains("document:")
+}
+
+fn candidates(dir: &Path, out: &mut Vec<PathBuf>) {
+    let Ok(rd) = std::fs::read_dir(dir) else {
+        return;
+    };
+    let mut entries: Vec<_> = rd.flatten().map(|e| e.path()).collect();
+    entries.sort();
+    for p in entries {
+        if p.is_dir() {
+            candidates(&p, out);
+            continue;
+        }
+        let name = p.file_name().unwrap().to_string_lossy().to_string();
+        let yamlish = [".yaml", ".yml"]
+            .iter()
+            .any(|e| name.contains(e) && !name.ends_with(".zck"));
+        let compressed_plain = ["gzipped", "xzipped", "bzipped", "zstded"].contains(&name.as_str());
+        if yamlish || compressed_plain {
+            out.push(p);
+        }
+    }
+}
+
+#[test]
+fn every_modulemd_document_of_the_corpus_loads_or_fails_as_libmodulemd_says() {
+    let Some(corpus) = super::common::corpus() else {
+        return;
+    };
+    let mut files = Vec::new();
+    candidates(&corpus, &mut files);
+    let (mut nfiles, mut docs, mut streams, mut defaults, mut obsoletes) = (0, 0, 0, 0, 0);
+    let mut fragments = 0;
+    let mut unexpected = Vec::new();
+    let mut matched = vec![false; EXPECTED_FAILURES.len()];
+    for f in &files {
+        let rel = f.strip_prefix(&corpus).unwrap().display().to_string();
+        let Ok(data) = read_decoded(f, None) else {
+            continue;
+        };
+        let text = String::from_utf8_lossy(&data);
+        if !text.contains("modulemd") {
+            continue; // other YAML (koschei, libzypp, CI configs)
+        }
+        let load = load_modules_file(f).unwrap();
+        if is_fragment(&text) {
+            // libmodulemd's index test: te.yaml (a translation entry) is one failure
+            assert!(
+                load.index.is_empty() && !load.errors.is_empty(),
+                "{rel}: a fragment without `document:` was not rejected"
+            );
+            fragments += 1;
+            continue;
+        }
+        nfiles += 1;
+        docs += load.documents;
+        streams += load.index.streams.len();
+        defaults += load.index.defaults.len();
+        obsoletes += load.index.obsoletes.len();
+        eprintln!(
+            "{rel}: {} documents, {} streams, {} defaults, {} obsoletes, {} errors",
+            load.documents,
+            load.index.streams.len(),
+            load.index.defaults.len(),
+            load.index.obsoletes.len(),
+            load.errors.len()
+        );
+        for e in &load.errors {
+            let text = e.to_string();
+            assert!(
+                text.contains(&f.display().to_string()),
+                "error does not name the file: {text}"
+            );
+            let LoadError::Syntax { line, .. } = e else {
+                unexpected.push(format!("{rel}: not a positioned error: {text}"));
+                continue;
+            };
+            match EXPECTED_FAILURES
+                .iter()
+                .position(|(p, l, m)| *p == rel && l == line && text.contains(m))
+            {
+                Some(i) => matched[i] = true,
+                None => unexpected.push(text),
+            }
+        }
+    }
+    let missing: Vec<String> = EXPECTED_FAILURES
+        .iter()
+        .zip(&matched)
+        .filter(|(_, m)| !**m)
+        .map(|((p, l, m), _)| format!("{p}:{l}: {m}"))
+        .collect();
+    eprintln!(
+        "{nfiles} module metadata files, {docs} documents: {streams} streams, {defaults} defaults, {obsoletes} obsoletes; {} expected failures; {fragments} YAML fragments rejected",
+        EXPECTED_FAILURES.len()
+    );
+    assert!(
+        unexpected.is_empty() && missing.is_empty(),
+        "unexpected errors:\n{}\n\nexpected but not seen:\n{}",
+        unexpected.join("\n"),
+        missing.join("\n")
+    );
+    assert!(streams > 1500, "only {streams} streams");
+}
+
+/// libmodulemd's compression test: every compressed copy gives what the plain file gives.
+#[test]
+fn compressed_module_metadata_equals_the_plain_file() {
+    let Some(corpus) = super::common::corpus() else {
+        return;
+    };
+    let dir = corpus.join("libmodulemd/modulemd/tests/test_data/compression");
+    let plain = load_modules_file(&dir.join("uncompressed.yaml")).unwrap();
+    assert!(plain.errors.is_empty());
+    assert!(!plain.index.streams.is_empty());
+    for name in [
+        "gzipped.yaml.gz",
+        "xzipped.yaml.xz",
+        "zstded.yaml.zst",
+        "bzipped.yaml.bz2",
+    ] {
+        let l = load_modules_file(&dir.join(name)).unwrap();
+        assert!(l.errors.is_empty(), "{name}: {:?}", l.errors);
+        assert_eq!(l.index, plain.index, "{name}");
+    }
+}
+
+/// libmodulemd's `get_default_streams` test on Fedora 29 updates: bat, dwm and stratis
+/// have default streams, nodejs does not.
+#[test]
+fn fedora_29_updates_default_streams() {
+    let Some(corpus) = super::common::corpus() else {
+        return;
+    };
+    let l =
+        load_modules_file(&corpus.join("libmodulemd/modulemd/tests/test_data/f29-updates.yaml"))
+            .unwrap();
+    assert!(l.errors.is_empty(), "{:?}", l.errors);
+    let merged = bramble::model::module::merge_defaults(l.index.defaults.iter());
+    let with_stream: Vec<(&str, &str)> = merged
+        .iter()
+        .filter_map(|(m, d)| d.stream.as_deref().map(|s| (m.as_str(), s)))
+        .collect();
+    assert_eq!(
+        with_stream,
+        [("bat", "latest"), ("dwm", "6.1"), ("stratis", "1")]
+    );
+}
+
+/// libmodulemd's defaults directory test: meson.yaml and meson-2.yaml (bad_defaults/)
+/// disagree with equal `modified`, so meson has no default stream when merged.
+#[test]
+fn conflicting_defaults_unset_the_default_stream() {
+    let Some(corpus) = super::common::corpus() else {
+        return;
+    };
+    let dir = corpus.join("libmodulemd/modulemd/tests/test_data/bad_defaults");
+    let mut all = Vec::new();
+    for f in ["meson.yaml", "meson-2.yaml", "ninja.yaml", "nodejs.yaml"] {
+        let l = load_modules_file(&dir.join(f)).unwrap();
+        assert!(l.errors.is_empty(), "{f}: {:?}", l.errors);
+        all.extend(l.index.defaults);
+    }
+    let merged = bramble::model::module::merge_defaults(all.iter());
+    assert_eq!(merged["meson"].stream, None);
+    assert!(!merged["meson"].conflicts.is_empty());
+    assert_eq!(merged["ninja"].stream.as_deref(), Some("latest"));
+    assert_eq!(merged["nodejs"].stream, None);
+    assert_eq!(merged["nodejs"].profiles["10"], ["default"]);
+}
+
+#[test]
+fn empty_input_is_an_empty_index() {
+    let l = parse_modules(b"", Path::new("empty"));
+    assert!(l.index.is_empty() && l.errors.is_empty() && l.documents == 0);
+}
