@@ -10,6 +10,7 @@ use clap::Args;
 use serde::Serialize;
 
 use super::args::SourceArgs;
+use super::modules::ModuleArgs;
 use super::output;
 use crate::analysis::closure::{ClosureOptions, ClosureReport, closure, dnf_order, select};
 use crate::analysis::install::{Uninstallable, check_installable};
@@ -20,6 +21,8 @@ use crate::progress::Cancel;
 pub struct ClosureArgs {
     #[command(flatten)]
     pub src: SourceArgs,
+    #[command(flatten)]
+    pub module: ModuleArgs,
     /// Check only packages of this repo (repeatable); the others are lookaside.
     #[arg(long = "check", value_name = "REPO")]
     pub check: Vec<String>,
@@ -120,13 +123,20 @@ pub fn run(a: ClosureArgs) -> i32 {
             }
         }
     }
+    let available = match a.module.filter(&loaded) {
+        Ok(f) => f.map(|f| f.available),
+        Err(e) => {
+            eprintln!("bramble: {e}");
+            return 2;
+        }
+    };
     let opts = ClosureOptions {
         check,
         arches: a.arch.clone(),
         newest: a.newest,
         best: a.best,
         pkgs: a.pkg.clone(),
-        available: None,
+        available,
     };
     let t1 = std::time::Instant::now();
     let report = match closure(pool, &opts, &crate::progress::NoProgress, &Cancel::new()) {

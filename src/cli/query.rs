@@ -8,6 +8,7 @@ use clap::Args;
 use serde::Serialize;
 
 use super::args::SourceArgs;
+use super::modules::ModuleArgs;
 use super::output::{self, sanitize};
 use crate::analysis::select::PkgPattern;
 use crate::load::source::Filelists;
@@ -18,6 +19,8 @@ use crate::model::pool::Pool;
 pub struct QueryArgs {
     #[command(flatten)]
     pub src: SourceArgs,
+    #[command(flatten)]
+    pub module: ModuleArgs,
     /// Package patterns (name, NEVRA forms, globs); none: every package.
     pub patterns: Vec<String>,
     /// Show detailed information, as `dnf repoquery --info`.
@@ -150,14 +153,22 @@ fn dep_kinds(a: &QueryArgs) -> Vec<DepKind> {
     v
 }
 
-/// Packages selected by patterns, --arch, --repo and the --what* filters.
-fn selection(pool: &mut Pool, a: &QueryArgs) -> Result<Vec<PkgId>, String> {
+/// Packages selected by patterns, --arch, --repo and the --what* filters, among the
+/// `available` ones (modular filtering) when given.
+fn selection(
+    pool: &mut Pool,
+    a: &QueryArgs,
+    available: Option<&[bool]>,
+) -> Result<Vec<PkgId>, String> {
     let pats: Vec<PkgPattern> = a
         .patterns
         .iter()
         .map(|p| PkgPattern::new(p))
         .collect::<Result<_, _>>()?;
-    let mut ids: Vec<PkgId> = crate::analysis::select::select(pool, pool.ids(), &pats);
+    let candidates = pool
+        .ids()
+        .filter(|id| available.is_none_or(|m| m[id.index()]));
+    let mut ids: Vec<PkgId> = crate::analysis::select::select(pool, candidates, &pats);
     if !a.arch.is_empty() {
         ids.retain(|&id| a.arch.iter().any(|x| x == pool.arch(id)));
     }
@@ -447,8 +458,15 @@ pub fn run(a: QueryArgs) -> i32 {
             return 2;
         }
     };
+    let available = match a.module.filter(&loaded) {
+        Ok(f) => f.map(|f| f.available),
+        Err(e) => {
+            eprintln!("bramble: {e}");
+            return 2;
+        }
+    };
     let pool = &mut loaded.pool;
-    let mut ids = match selection(pool, &a) {
+    let mut ids = match selection(pool, &a, available.as_deref()) {
         Ok(ids) => ids,
         Err(e) => {
             eprintln!("bramble: {e}");
@@ -472,6 +490,7 @@ pub fn run(a: QueryArgs) -> i32 {
                 })
         });
     }
+    let visible = |id: PkgId| available.as_ref().is_none_or(|m| m[id.index()]);
     if a.list {
         for p in loaded.read_files_of(&ids, &opts) {
             eprintln!(
@@ -505,7 +524,7 @@ pub fn run(a: QueryArgs) -> i32 {
                 let mut provs: Vec<PkgId> = pool
                     .whatprovides(&d)
                     .into_iter()
-                    .filter(|&p| pool.is_installable(p))
+                    .filter(|&p| pool.is_installable(p) && visible(p))
                     .collect();
                 provs.sort_by(|&x, &y| crate::analysis::closure::dnf_order(pool, x, y));
                 for p in provs {

@@ -3,17 +3,19 @@
 //! and `http(s)://` base URLs are read the same way: every file is decompressed on a
 //! worker thread and verified against repomd's checksum in the same pass.
 
-use std::io::BufRead;
+use std::io::{BufRead, Read};
 use std::path::{Path, PathBuf};
 
-use super::compress::{DecodedReader, io_ref_to_load_error, open_verified};
+use super::compress::{DecodedReader, io_ref_to_load_error, io_to_load_error, open_verified};
 use super::error::LoadError;
 use super::filelists::{FileWanted, FilelistsResult, scan_filelists};
 use super::http::{HttpClient, join_url};
+use super::modulemd::{ModulesLoad, parse_modules};
 use super::primary::{PrimaryResult, parse_primary};
 use super::repomd::{RepoMd, RepoMdRecord, parse_repomd};
 use super::threaded::ThreadedReader;
 use super::xml::{XmlError, line_col};
+use crate::model::module::ModuleIndex;
 use crate::model::package::RepoId;
 use crate::model::pool::{Pool, SourceKind};
 use crate::progress::Progress;
@@ -74,6 +76,9 @@ pub struct LoadedRepo {
     pub primary: PrimaryResult,
     /// Problems that did not stop loading (bad dependencies, repomd oddities).
     pub warnings: Vec<String>,
+    /// The repository's module metadata (`modules` record), when it has one and it was
+    /// read (see [`load_modules`]).
+    pub modules: Option<ModuleIndex>,
 }
 
 impl LoadedRepo {
@@ -195,6 +200,7 @@ pub fn load_repo(
         warnings: repomd.warnings.iter().cloned().chain(missing).collect(),
         repomd,
         primary: PrimaryResult::default(),
+        modules: None,
     };
     let input = match loaded.base.open(&rec, http) {
         Ok(i) => i,
@@ -237,4 +243,23 @@ pub fn load_filelists(
         .map_err(|e| xml_to_load_error(&repo.base, rec, &e))?;
     pool.repos[repo.id.index()].full_filelists = true;
     Ok(Some(r))
+}
+
+/// Read the repo's module metadata (the `modules` record: plain, gz, xz, zst, bz2),
+/// verified against repomd's checksum. `Ok(None)` when the repo has none; a bad
+/// document is an error in the result, not a failure of the whole file.
+pub fn load_modules(
+    repo: &LoadedRepo,
+    http: &HttpClient,
+) -> Result<Option<ModulesLoad>, LoadError> {
+    let Some(rec) = repo.record("modules") else {
+        return Ok(None);
+    };
+    let name = PathBuf::from(repo.base.join(&rec.href));
+    let mut input = repo.base.open(rec, http)?;
+    let mut data = Vec::new();
+    input
+        .read_to_end(&mut data)
+        .map_err(|e| io_to_load_error(&name, e))?;
+    Ok(Some(parse_modules(&data, &name)))
 }

@@ -11,7 +11,7 @@ use std::path::PathBuf;
 use super::error::LoadError;
 use super::filelists::FileWanted;
 use super::http::{HttpClient, HttpOptions};
-use super::repo::{LoadedRepo, RepoBase, load_filelists, load_repo};
+use super::repo::{LoadedRepo, RepoBase, load_filelists, load_modules, load_repo};
 use super::repofile::{RepoLocation, Vars, read_repo_file};
 use super::rpmfile::load_rpm_paths;
 use crate::model::pool::Pool;
@@ -58,6 +58,8 @@ pub struct LoadOptions {
     pub host_arch: Option<String>,
     pub releasever: Option<String>,
     pub http: HttpOptions,
+    /// Do not read module metadata (`modules` records).
+    pub skip_modules: bool,
 }
 
 /// A problem while loading, with the source it belongs to.
@@ -232,7 +234,10 @@ pub fn load_sources(sources: &[Source], opts: &LoadOptions, progress: &dyn Progr
                 cost,
                 module_hotfixes,
             } => match load_repo(&mut pool, name, base.clone(), &http, progress) {
-                Ok(r) => {
+                Ok(mut r) => {
+                    if !opts.skip_modules {
+                        read_modules(&mut r, &http, &s.label(), &mut problems);
+                    }
                     let repo = &mut pool.repos[r.id.index()];
                     repo.priority = *priority;
                     repo.cost = *cost;
@@ -344,7 +349,49 @@ pub fn load_sources(sources: &[Source], opts: &LoadOptions, progress: &dyn Progr
     }
 }
 
+/// Read a repo's module metadata into it; bad documents and an unreadable file are
+/// warnings (dnf, too, goes on without what it cannot read).
+fn read_modules(
+    r: &mut LoadedRepo,
+    http: &HttpClient,
+    label: &str,
+    problems: &mut Vec<LoadProblem>,
+) {
+    match load_modules(r, http) {
+        Ok(None) => {}
+        Ok(Some(m)) => {
+            for error in m.errors {
+                problems.push(LoadProblem {
+                    source: label.to_string(),
+                    error,
+                    fatal: false,
+                });
+            }
+            r.modules = Some(m.index);
+        }
+        Err(error) => problems.push(LoadProblem {
+            source: label.to_string(),
+            error,
+            fatal: false,
+        }),
+    }
+}
+
 impl Loaded {
+    /// The module metadata of every loaded repository that has some.
+    pub fn module_indexes(
+        &self,
+    ) -> impl Iterator<
+        Item = (
+            crate::model::package::RepoId,
+            &crate::model::module::ModuleIndex,
+        ),
+    > {
+        self.repos
+            .iter()
+            .filter_map(|r| r.modules.as_ref().map(|m| (r.id, m)))
+    }
+
     /// Read every file list entry of `pkgs` (for `query -l` or a details view), from the
     /// repositories they belong to. Packages from `.rpm` headers already have theirs.
     pub fn read_files_of(

@@ -1,15 +1,14 @@
 //! bramble against the real `dnf repoquery` / `dnf repoclosure` outputs recorded in
 //! `$BRAMBLE_ORACLE/expected` (dnf 4.14 on Debian 12). Every recorded dnf command line is
 //! translated mechanically (`repoquery` → `bramble query`, `repoclosure` →
-//! `bramble closure`, `--repofrompath` kept, `--setopt=best=True` → `--best`) and the
-//! outputs must be identical: stdout byte for byte (repoclosure: with dependency lines
+//! `bramble closure`, `module list` → `bramble modules`, `--repofrompath` kept,
+//! `--setopt=best=True` → `--best`, modular filtering on as in dnf, streams enabled by
+//! an earlier `module enable` in the same installroot passed as `--enable-module`) and
+//! the outputs must be identical: stdout byte for byte (repoclosure: with dependency lines
 //! sorted inside each block, since dnf's order there is random), exit status, and dnf's
 //! closing error line.
 
 use std::path::Path;
-
-/// Scenarios whose dnf runs apply modular filtering; matched by the modules issue.
-const MODULAR: &[&str] = &["modular", "modular-pruned"];
 
 pub struct Case {
     pub name: String,
@@ -19,8 +18,14 @@ pub struct Case {
     pub want_stderr: String,
 }
 
-/// Translate a recorded dnf command line; `None` when it is not a repoquery/repoclosure
-/// run bramble reproduces (installs, rpm, testsolv, module commands).
+/// Translate a recorded dnf command line; `None` when it is not a run bramble
+/// reproduces (installs, rpm, testsolv, module commands other than `module list`).
+///
+/// dnf applies modular filtering in every repoquery/repoclosure run (with the default
+/// streams, or hiding every modular package when it finds no platform), so those runs
+/// become `--modules` runs, unless dnf was told `--disable-modular-filtering`;
+/// `--setopt=module_platform_id=X` is kept (bramble accepts it as dnf spells it).
+/// `module list` becomes `bramble modules`.
 pub fn translate(cmd: &str, root: &Path, root_var: &str) -> Option<Vec<String>> {
     let words = shlex::split(cmd.trim())?;
     if words.first().map(String::as_str) != Some("dnf") {
@@ -30,6 +35,7 @@ pub fn translate(cmd: &str, root: &Path, root_var: &str) -> Option<Vec<String>> 
     let mut sub = None;
     let mut rest = Vec::new();
     let mut best = false;
+    let mut module_opts = Vec::new();
     for w in &words[1..] {
         if sub.is_some() {
             rest.push(w.clone());
@@ -40,26 +46,66 @@ pub fn translate(cmd: &str, root: &Path, root_var: &str) -> Option<Vec<String>> 
             args.push(v.replace(root_var, &root.display().to_string()));
         } else if w == "--setopt=best=True" {
             best = true;
+        } else if w.starts_with("--setopt=module_platform_id=") {
+            module_opts.push(w.clone());
         } else if w.starts_with("--setopt=") {
             return None;
-        } else if w == "repoquery" || w == "repoclosure" {
+        } else if w == "repoquery" || w == "repoclosure" || w == "module" {
             sub = Some(w.clone());
         } else if !w.starts_with('-') {
-            return None; // install, module, ...
+            return None; // install, ...
         }
     }
     let sub = sub?;
-    let mut out = vec![if sub == "repoquery" {
-        "query".to_string()
-    } else {
-        "closure".to_string()
+    let mut out = vec![match sub.as_str() {
+        "repoquery" => "query".to_string(),
+        "repoclosure" => "closure".to_string(),
+        _ => {
+            // only `module list` (no arguments) is reproduced
+            if rest != ["list"] {
+                return None;
+            }
+            rest.clear();
+            "modules".to_string()
+        }
     }];
     out.extend(args);
     if best {
         out.push("--best".into());
     }
+    let unfiltered = rest.iter().any(|w| w == "--disable-modular-filtering");
+    rest.retain(|w| w != "--disable-modular-filtering");
+    if !unfiltered && out[0] != "modules" {
+        out.push("--modules".into());
+    }
+    out.extend(module_opts);
     out.extend(rest);
     Some(out)
+}
+
+/// `dnf --installroot=R module enable -y N:S`: dnf records the enabled stream in R, and
+/// the later runs with the same installroot see it. Returns `(R, [N:S...])`.
+fn module_enable(cmd: &str) -> Option<(String, Vec<String>)> {
+    let words = shlex::split(cmd.trim())?;
+    let root = words
+        .iter()
+        .find_map(|w| w.strip_prefix("--installroot="))?
+        .to_string();
+    let at = words
+        .windows(2)
+        .position(|w| w[0] == "module" && w[1] == "enable")?;
+    let specs = words[at + 2..]
+        .iter()
+        .filter(|w| !w.starts_with('-'))
+        .cloned()
+        .collect();
+    Some((root, specs))
+}
+
+fn installroot(cmd: &str) -> Option<String> {
+    shlex::split(cmd.trim())?
+        .iter()
+        .find_map(|w| w.strip_prefix("--installroot=").map(String::from))
 }
 
 pub fn cases(expected: &Path, root: &Path, root_var: &str, skip: &[&str]) -> Vec<Case> {
@@ -73,11 +119,11 @@ pub fn cases(expected: &Path, root: &Path, root_var: &str, skip: &[&str]) -> Vec
     for dir in dirs.into_iter().filter(|d| d.is_dir()) {
         let scen = dir.file_name().unwrap().to_string_lossy().to_string();
         if skip.contains(&scen.as_str()) {
-            eprintln!(
-                "skipped scenario {scen}: dnf applies modular filtering there (modules issue)"
-            );
+            eprintln!("skipped scenario {scen}");
             continue;
         }
+        // enabled streams per installroot, from `module enable` runs met so far
+        let mut enabled: std::collections::HashMap<String, Vec<String>> = Default::default();
         let mut cmds: Vec<_> = std::fs::read_dir(&dir)
             .unwrap()
             .flatten()
@@ -87,17 +133,18 @@ pub fn cases(expected: &Path, root: &Path, root_var: &str, skip: &[&str]) -> Vec
         cmds.sort();
         for cmd in cmds {
             let text = std::fs::read_to_string(&cmd).unwrap();
-            let Some(args) = translate(&text, root, root_var) else {
+            if let Some((r, specs)) = module_enable(&text) {
+                enabled.entry(r).or_default().extend(specs);
+                continue;
+            }
+            let Some(mut args) = translate(&text, root, root_var) else {
                 continue;
             };
-            if skip.contains(&"modular-filtering")
-                && is_modular(&args)
-                && !args.iter().any(|a| a == "--disable-modular-filtering")
-            {
-                eprintln!(
-                    "skipped {scen}: modular repo, dnf filters by default streams (modules issue)"
-                );
-                continue;
+            if let Some(specs) = installroot(&text).and_then(|r| enabled.get(&r)) {
+                for s in specs {
+                    args.push("--enable-module".into());
+                    args.push(s.clone());
+                }
             }
             // case names may contain dots (`whatprovides-libz.so.1`): strip `.cmd` by hand
             let stem = cmd
@@ -136,17 +183,6 @@ impl Case {
             && (self.want_stderr.contains("Failed to download metadata")
                 || self.want_stderr.contains("has failed"))
     }
-}
-
-/// Whether a case reads a repository with module metadata (`modules` in repomd).
-fn is_modular(args: &[String]) -> bool {
-    args.windows(2).any(|w| {
-        w[0] == "--repofrompath"
-            && w[1].split_once(',').is_some_and(|(_, p)| {
-                std::fs::read_to_string(Path::new(p).join("repodata/repomd.xml"))
-                    .is_ok_and(|t| t.contains("type=\"modules\""))
-            })
-    })
 }
 
 /// Run every case; return the failures.
@@ -208,7 +244,7 @@ fn query_and_closure_equal_dnf_on_every_oracle_scenario() {
     let Some(oracle) = super::common::oracle() else {
         return;
     };
-    let cases = cases(&oracle.join("expected"), &oracle, "$ORACLE", MODULAR);
+    let cases = cases(&oracle.join("expected"), &oracle, "$ORACLE", &[]);
     for c in &cases {
         eprintln!("checked {}", c.name);
     }
@@ -229,13 +265,13 @@ fn query_and_closure_equal_dnf_on_every_oracle_scenario() {
 #[test]
 fn query_and_closure_equal_dnf_on_our_fixtures() {
     let td = super::common::testdata();
-    // modular: modules issue; corpus: its own test; broken and rpms-only: dnf refuses
-    // those repos where bramble reads them, checked by the two tests below.
+    // corpus: its own test; broken and rpms-only: dnf refuses those repos where
+    // bramble reads them, checked by the two tests below.
     let cases = cases(
         &td.join("expected"),
         &td,
         "$TESTDATA",
-        &["modular", "corpus", "broken", "rpms-only"],
+        &["corpus", "broken", "rpms-only"],
     );
     eprintln!("{} fixture cases", cases.len());
     assert!(cases.len() >= 40, "only {} cases found", cases.len());
@@ -258,12 +294,7 @@ fn query_and_closure_equal_dnf_on_corpus_repos() {
         return;
     };
     let td = super::common::testdata();
-    let cases = cases(
-        &td.join("expected/corpus"),
-        &corpus,
-        "$CORPUS",
-        &["modular-filtering"],
-    );
+    let cases = cases(&td.join("expected/corpus"), &corpus, "$CORPUS", &[]);
     let mut repos: Vec<&str> = cases
         .iter()
         .map(|c| c.name.split('/').next().unwrap())

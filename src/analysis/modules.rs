@@ -1,0 +1,793 @@
+//! Module streams as dnf 4 (libdnf 0.69) sees them: which streams are active, which
+//! packages modular filtering hides, and what is wrong with a repository's module
+//! metadata.
+//!
+//! **Active streams** (`ModulePackageContainer::resolveActiveModulePackages`): every
+//! module stream build is a solvable named `name:stream:context` that provides
+//! `module(name)` and `module(name:stream)`, requires the streams of its `requires`
+//! (`-x` entries are conflicts), and conflicts with every other stream of its module.
+//! The platform (`--module-platform-id`, or a `system-release` package's
+//! `base-module(platform:X)` provide) is installed. Enabled streams are hard jobs,
+//! default streams of modules neither enabled nor disabled are weak jobs, disabled
+//! modules are excluded; whatever the solver installs is active together with every
+//! other version of the same `name:stream:context`. Without a platform nothing that
+//! requires one can be active, so every modular package of such streams is hidden.
+//!
+//! **Filtering** (`setModuleExcludes` in `dnf-sack.cpp`): packages whose NEVRA is an
+//! artifact of an active stream stay; outside repositories with `module_hotfixes`,
+//! artifacts of inactive streams are hidden, and so is every package whose name, or a
+//! provide's name, is the name of an active stream's artifact.
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use rustc_hash::{FxHashMap, FxHashSet};
+use serde::Serialize;
+
+use crate::model::module::{
+    Artifact, MergedDefaults, ModuleIndex, ModuleObsoletes, ModuleStream, StreamReq, merge_defaults,
+};
+use crate::model::package::{DepKind, PkgId, Reldep, RepoId};
+use crate::model::pool::{Pool, compatible_arches};
+
+/// The module state the user asks for (dnf: `/etc/dnf/modules.d` and options).
+#[derive(Clone, Debug, Default)]
+pub struct ModuleConfig {
+    /// `platform:el9` (`--module-platform-id`); `None`: detect from packages.
+    pub platform: Option<String>,
+    /// Enabled streams, `(module, stream)`.
+    pub enabled: Vec<(String, String)>,
+    /// Disabled modules.
+    pub disabled: Vec<String>,
+}
+
+/// One stream build of one repository.
+#[derive(Clone, Copy, Debug)]
+pub struct Entry<'a> {
+    pub repo: RepoId,
+    pub stream: &'a ModuleStream,
+}
+
+/// Where the platform came from.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[serde(tag = "kind", rename_all = "kebab-case")]
+pub enum PlatformSource {
+    /// `--module-platform-id`.
+    Configured,
+    /// The `base-module(...)` provide of this `system-release` package.
+    ReleasePackage { package: String },
+    /// None found: dnf says "Detection of Platform Module failed".
+    Missing,
+}
+
+/// A module's state as dnf reports it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum ModState {
+    Enabled,
+    Disabled,
+    Default,
+    Unknown,
+}
+
+/// The result of resolving the module state.
+#[derive(Debug)]
+pub struct ModuleState<'a> {
+    pub entries: Vec<Entry<'a>>,
+    /// Parallel to `entries`.
+    pub active: Vec<bool>,
+    /// Defaults of all repositories, merged.
+    pub defaults: BTreeMap<String, MergedDefaults>,
+    pub enabled: BTreeMap<String, String>,
+    pub disabled: BTreeSet<String>,
+    /// `(name, stream)` of the platform, when known.
+    pub platform: Option<(String, String)>,
+    pub platform_source: PlatformSource,
+    /// Requests that could not be satisfied (an enabled stream that cannot be active).
+    pub problems: Vec<String>,
+    /// Obsoletes of every repository.
+    pub obsoletes: Vec<(RepoId, &'a ModuleObsoletes)>,
+}
+
+impl ModuleState<'_> {
+    pub fn is_empty(&self) -> bool {
+        self.entries.is_empty()
+    }
+
+    pub fn default_stream(&self, module: &str) -> Option<&str> {
+        self.defaults.get(module)?.stream.as_deref()
+    }
+
+    pub fn state_of(&self, module: &str) -> ModState {
+        if self.disabled.contains(module) {
+            ModState::Disabled
+        } else if self.enabled.contains_key(module) {
+            ModState::Enabled
+        } else if self.default_stream(module).is_some() {
+            ModState::Default
+        } else {
+            ModState::Unknown
+        }
+    }
+
+    /// Active entries.
+    pub fn active_entries(&self) -> impl Iterator<Item = &Entry<'_>> {
+        self.entries
+            .iter()
+            .zip(&self.active)
+            .filter(|(_, a)| **a)
+            .map(|(e, _)| e)
+    }
+}
+
+/// The platform from packages, as libdnf does without `module_platform_id`: the
+/// `base-module(NAME:STREAM)` provide of the newest `system-release` providers, when
+/// they agree on exactly one.
+fn platform_from_packages(pool: &Pool) -> Option<(String, String, PkgId)> {
+    let sym = pool.strings.get("system-release")?;
+    let providers = pool.whatprovides(&Reldep::unversioned(sym));
+    // newest per name.arch (hawkey's `latest`)
+    let mut newest: FxHashMap<(u32, u32), PkgId> = FxHashMap::default();
+    for p in providers {
+        let k = (pool.pkg(p).name.0, pool.pkg(p).arch.0);
+        match newest.get(&k) {
+            Some(&o) if pool.evr(o).cmp_full(&pool.evr(p)).is_ge() => {}
+            _ => {
+                newest.insert(k, p);
+            }
+        }
+    }
+    let mut found: BTreeMap<String, PkgId> = BTreeMap::new();
+    for &p in newest.values() {
+        for d in pool.deps_of(p, DepKind::Provides) {
+            if let Some(inner) = pool
+                .str(d.name)
+                .strip_prefix("base-module(")
+                .and_then(|s| s.strip_suffix(')'))
+            {
+                found.insert(inner.to_string(), p);
+            }
+        }
+    }
+    if found.len() != 1 {
+        return None;
+    }
+    let (text, pkg) = found.into_iter().next()?;
+    let (n, s) = text.split_once(':')?;
+    (!n.is_empty() && !s.is_empty()).then(|| (n.to_string(), s.to_string(), pkg))
+}
+
+const PLATFORM: usize = usize::MAX;
+
+/// The module solver: picks at most one stream per module, satisfying stream
+/// requirements and conflicts, with backtracking (libsolv's result for these small,
+/// conflict-light problems).
+struct Solver<'s, 'a> {
+    entries: &'s [Entry<'a>],
+    by_module: FxHashMap<&'a str, Vec<usize>>,
+    /// module → (stream, entry index or `PLATFORM`)
+    chosen: BTreeMap<String, (String, usize)>,
+}
+
+impl Solver<'_, '_> {
+    /// A stream of `module` is forbidden by a `-stream` of a chosen build.
+    fn forbidden(&self, module: &str, stream: &str) -> bool {
+        self.chosen.values().any(|&(_, i)| {
+            i != PLATFORM
+                && self.entries[i]
+                    .stream
+                    .runtime_requires()
+                    .any(|r| r.module == module && r.excluded().any(|x| x == stream))
+        })
+    }
+
+    /// Candidates for `module` allowed by `allows`, best first: builds grouped by
+    /// `name:stream:context`, the group with the highest version first (then by name),
+    /// the highest version first inside a group.
+    fn candidates(&self, module: &str, allows: &dyn Fn(&str) -> bool) -> Vec<usize> {
+        let Some(all) = self.by_module.get(module) else {
+            return Vec::new();
+        };
+        let mut groups: BTreeMap<(&str, &str), Vec<usize>> = BTreeMap::new();
+        for &i in all {
+            let s = self.entries[i].stream;
+            if allows(&s.stream) && !self.forbidden(module, &s.stream) {
+                groups.entry((&s.stream, &s.context)).or_default().push(i);
+            }
+        }
+        let mut groups: Vec<((&str, &str), Vec<usize>)> = groups.into_iter().collect();
+        for (_, g) in &mut groups {
+            g.sort_by(|&a, &b| {
+                self.entries[b]
+                    .stream
+                    .version
+                    .cmp(&self.entries[a].stream.version)
+            });
+        }
+        groups.sort_by(|(ka, a), (kb, b)| {
+            let va = self.entries[a[0]].stream.version;
+            let vb = self.entries[b[0]].stream.version;
+            vb.cmp(&va).then_with(|| ka.cmp(kb))
+        });
+        groups.into_iter().flat_map(|(_, g)| g).collect()
+    }
+
+    /// Satisfy "some stream of `module` allowed by `allows`", choosing one if needed.
+    fn satisfy(&mut self, module: &str, allows: &dyn Fn(&str) -> bool) -> bool {
+        if let Some((s, _)) = self.chosen.get(module) {
+            return allows(s);
+        }
+        for i in self.candidates(module, allows) {
+            let snapshot = self.chosen.clone();
+            let s = self.entries[i].stream;
+            self.chosen
+                .insert(module.to_string(), (s.stream.clone(), i));
+            if self.requires_hold(i) {
+                return true;
+            }
+            self.chosen = snapshot;
+        }
+        false
+    }
+
+    fn requires_hold(&mut self, i: usize) -> bool {
+        let s = self.entries[i].stream;
+        let reqs: Vec<StreamReq<'_>> = s.runtime_requires().collect();
+        // its conflicts against what is already chosen
+        for r in &reqs {
+            if let Some((cs, _)) = self.chosen.get(r.module)
+                && r.excluded().any(|x| x == cs)
+            {
+                return false;
+            }
+        }
+        reqs.iter()
+            .all(|r| self.satisfy(r.module, &|st: &str| r.allows(st)))
+    }
+}
+
+/// Resolve the active streams of the given module metadata (every repository's index).
+pub fn resolve<'a>(
+    pool: &Pool,
+    indexes: &[(RepoId, &'a ModuleIndex)],
+    cfg: &ModuleConfig,
+) -> ModuleState<'a> {
+    let entries: Vec<Entry<'a>> = indexes
+        .iter()
+        .flat_map(|&(repo, idx)| idx.streams.iter().map(move |stream| Entry { repo, stream }))
+        .collect();
+    let defaults = merge_defaults(indexes.iter().flat_map(|(_, i)| i.defaults.iter()));
+    let enabled: BTreeMap<String, String> = cfg.enabled.iter().cloned().collect();
+    let disabled: BTreeSet<String> = cfg.disabled.iter().cloned().collect();
+    let mut state = ModuleState {
+        active: vec![false; entries.len()],
+        entries,
+        defaults,
+        enabled,
+        disabled,
+        platform: None,
+        platform_source: PlatformSource::Missing,
+        problems: Vec::new(),
+        obsoletes: indexes
+            .iter()
+            .flat_map(|&(r, i)| i.obsoletes.iter().map(move |o| (r, o)))
+            .collect(),
+    };
+    if state.entries.is_empty() {
+        return state;
+    }
+    match &cfg.platform {
+        Some(p) => {
+            if let Some((n, s)) = p.split_once(':')
+                && !n.is_empty()
+                && !s.is_empty()
+            {
+                state.platform = Some((n.to_string(), s.to_string()));
+                state.platform_source = PlatformSource::Configured;
+            } else {
+                state
+                    .problems
+                    .push(format!("Invalid format of Platform module: {p}"));
+            }
+        }
+        None => {
+            if let Some((n, s, pkg)) = platform_from_packages(pool) {
+                state.platform = Some((n, s));
+                state.platform_source = PlatformSource::ReleasePackage {
+                    package: pool.nevra(pkg),
+                };
+            }
+        }
+    }
+    let host = compatible_arches(&pool.host_arch);
+    let mut by_module: FxHashMap<&'a str, Vec<usize>> = FxHashMap::default();
+    for (i, e) in state.entries.iter().enumerate() {
+        let arch = e.stream.arch.as_str();
+        let arch_ok = arch.is_empty() || arch == "noarch" || host.contains(&arch);
+        if arch_ok && !state.disabled.contains(&e.stream.name) {
+            by_module.entry(e.stream.name.as_str()).or_default().push(i);
+        }
+    }
+    let mut solver = Solver {
+        entries: &state.entries,
+        by_module,
+        chosen: BTreeMap::new(),
+    };
+    if let Some((n, s)) = &state.platform {
+        solver.chosen.insert(n.clone(), (s.clone(), PLATFORM));
+    }
+    // jobs: enabled streams (hard) first, then default streams (weak), in the order
+    // modules first appear in the metadata
+    let mut order: Vec<&str> = Vec::new();
+    for e in solver.entries {
+        if !order.contains(&e.stream.name.as_str()) {
+            order.push(&e.stream.name);
+        }
+    }
+    let mut problems = Vec::new();
+    for m in &order {
+        if let Some(s) = state.enabled.get(*m)
+            && !state.disabled.contains(*m)
+            && !solver.satisfy(m, &|x: &str| x == s)
+        {
+            problems.push(format!(
+                "module {m}:{s} is enabled but cannot be active (no such stream for this \
+                 arch, or its module dependencies cannot be met)"
+            ));
+        }
+    }
+    for m in &order {
+        if state.enabled.contains_key(*m) || state.disabled.contains(*m) {
+            continue;
+        }
+        if let Some(s) = state.defaults.get(*m).and_then(|d| d.stream.as_deref()) {
+            // weak: dropped silently when it cannot be met
+            solver.satisfy(m, &|x: &str| x == s);
+        }
+    }
+    let chosen: FxHashSet<(&str, &str, &str)> = solver
+        .chosen
+        .values()
+        .filter(|(_, i)| *i != PLATFORM)
+        .map(|&(_, i)| {
+            let s = state.entries[i].stream;
+            (s.name.as_str(), s.stream.as_str(), s.context.as_str())
+        })
+        .collect();
+    let active: Vec<bool> = state
+        .entries
+        .iter()
+        .map(|e| {
+            chosen.contains(&(
+                e.stream.name.as_str(),
+                e.stream.stream.as_str(),
+                e.stream.context.as_str(),
+            ))
+        })
+        .collect();
+    state.active = active;
+    state.problems.extend(problems);
+    state
+}
+
+/// Why modular filtering hides a package.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[serde(tag = "kind", rename_all = "kebab-case")]
+pub enum Hidden {
+    /// An artifact of a stream that is not active.
+    InactiveStream { stream: String },
+    /// Not an artifact of the active stream, but its name (or a provide's name) is the
+    /// name of one of that stream's packages.
+    ActiveName { name: String, stream: String },
+}
+
+/// The result of modular filtering.
+#[derive(Clone, Debug, Default)]
+pub struct ModularFilter {
+    /// `available[pkg]`: visible to dependency solving.
+    pub available: Vec<bool>,
+    /// Why each hidden package is hidden.
+    pub hidden: Vec<Option<Hidden>>,
+}
+
+impl ModularFilter {
+    pub fn hidden_count(&self) -> usize {
+        self.available.iter().filter(|a| !**a).count()
+    }
+}
+
+type NevraKey<'a> = (&'a str, u32, &'a str, &'a str, &'a str);
+
+fn key_of(a: &Artifact<'_>) -> (String, u32, String, String, String) {
+    (
+        a.name.to_string(),
+        a.epoch,
+        a.version.to_string(),
+        a.release.to_string(),
+        a.arch.to_string(),
+    )
+}
+
+/// Modular filtering over the whole pool, as libdnf's `setModuleExcludes`.
+pub fn modular_filter(pool: &Pool, state: &ModuleState<'_>) -> ModularFilter {
+    let n = pool.len();
+    let mut out = ModularFilter {
+        available: vec![true; n],
+        hidden: vec![None; n],
+    };
+    if state.is_empty() {
+        return out;
+    }
+    let mut include: FxHashSet<NevraKey<'_>> = FxHashSet::default();
+    let mut exclude: FxHashMap<NevraKey<'_>, &ModuleStream> = FxHashMap::default();
+    let mut names: BTreeMap<&str, &ModuleStream> = BTreeMap::new();
+    for (e, &active) in state.entries.iter().zip(&state.active) {
+        for a in e.stream.parsed_artifacts() {
+            let k = (a.name, a.epoch, a.version, a.release, a.arch);
+            if active {
+                include.insert(k);
+                names.entry(a.name).or_insert(e.stream);
+            } else {
+                exclude.entry(k).or_insert(e.stream);
+            }
+        }
+    }
+    let key = |id: PkgId| -> NevraKey<'_> {
+        let p = pool.pkg(id);
+        (
+            pool.str(p.name),
+            p.epoch,
+            pool.str(p.version),
+            pool.str(p.release),
+            pool.str(p.arch),
+        )
+    };
+    // packages providing the name of an active stream's package (own name included)
+    let mut by_provide: FxHashMap<PkgId, (&str, &ModuleStream)> = FxHashMap::default();
+    for (&name, &s) in &names {
+        if let Some(sym) = pool.strings.get(name) {
+            for p in pool.whatprovides(&Reldep::unversioned(sym)) {
+                by_provide.entry(p).or_insert((name, s));
+            }
+            for &p in pool.by_name(name) {
+                by_provide.entry(p).or_insert((name, s));
+            }
+        }
+    }
+    for id in pool.ids() {
+        if pool.repo_of(id).module_hotfixes {
+            continue;
+        }
+        let k = key(id);
+        if include.contains(&k) {
+            continue;
+        }
+        let why = if let Some(s) = exclude.get(&k) {
+            Some(Hidden::InactiveStream { stream: s.nsvca() })
+        } else {
+            by_provide.get(&id).map(|(name, s)| Hidden::ActiveName {
+                name: name.to_string(),
+                stream: s.name_stream(),
+            })
+        };
+        if let Some(w) = why {
+            out.available[id.index()] = false;
+            out.hidden[id.index()] = Some(w);
+        }
+    }
+    out
+}
+
+// ---- problems ----------------------------------------------------------------------
+
+/// Something wrong with module metadata and the packages around it.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[serde(tag = "kind", rename_all = "kebab-case")]
+pub enum ModuleProblem {
+    /// Artifacts the stream lists that its repository does not carry (a pruned repo);
+    /// `profiles` are the profiles that name a package none of whose artifacts is left.
+    MissingArtifacts {
+        repo: String,
+        stream: String,
+        missing: Vec<String>,
+        broken_profiles: Vec<String>,
+        active: bool,
+    },
+    /// A package whose `ModularityLabel` names no loaded stream (dnf treats it as
+    /// non-modular; it was meant to be modular).
+    UnknownModularityLabel {
+        package: String,
+        repo: String,
+        label: String,
+    },
+    /// A package from a repository without module metadata that carries a
+    /// `ModularityLabel`, or whose release looks modular, and that no stream lists.
+    ModularWithoutMetadata {
+        package: String,
+        repo: String,
+        evidence: String,
+    },
+    /// A stream requirement that no loaded stream (nor the platform) satisfies.
+    UnresolvableRequirement { stream: String, requires: String },
+    /// Defaults naming a stream that does not exist.
+    DefaultStreamMissing { module: String, stream: String },
+    /// Obsoletes pointing to a stream that does not exist.
+    ObsoletesTargetMissing {
+        module: String,
+        stream: String,
+        obsoleted_by: String,
+    },
+    /// The same NSVCA in two repositories with different artifacts.
+    ConflictingDuplicate { stream: String, repos: Vec<String> },
+    /// Defaults of several repositories that disagree.
+    DefaultsConflict { module: String, detail: String },
+    /// A request that cannot be met (an enabled stream that cannot be active).
+    Request { detail: String },
+}
+
+impl ModuleProblem {
+    /// One line, lower case first word, for text output.
+    pub fn describe(&self) -> String {
+        match self {
+            ModuleProblem::MissingArtifacts {
+                repo,
+                stream,
+                missing,
+                broken_profiles,
+                active,
+            } => {
+                let mut s = format!(
+                    "{stream} ({repo}{}): {} artifact(s) missing from the repo: {}",
+                    if *active { ", active" } else { "" },
+                    missing.len(),
+                    missing.join(", ")
+                );
+                if !broken_profiles.is_empty() {
+                    s.push_str(&format!(
+                        "; broken profiles: {}",
+                        broken_profiles.join(", ")
+                    ));
+                }
+                s
+            }
+            ModuleProblem::UnknownModularityLabel {
+                package,
+                repo,
+                label,
+            } => format!(
+                "{package} ({repo}): ModularityLabel `{label}` names no loaded module stream"
+            ),
+            ModuleProblem::ModularWithoutMetadata {
+                package,
+                repo,
+                evidence,
+            } => format!("{package} ({repo}): modular ({evidence}) but no module stream lists it"),
+            ModuleProblem::UnresolvableRequirement { stream, requires } => {
+                format!("{stream}: requires {requires}, which no loaded stream provides")
+            }
+            ModuleProblem::DefaultStreamMissing { module, stream } => {
+                format!("defaults of {module}: default stream {stream} does not exist")
+            }
+            ModuleProblem::ObsoletesTargetMissing {
+                module,
+                stream,
+                obsoleted_by,
+            } => format!(
+                "obsoletes of {module}:{stream}: obsoleted by {obsoleted_by}, which does not exist"
+            ),
+            ModuleProblem::ConflictingDuplicate { stream, repos } => format!(
+                "{stream}: in {} with different artifacts",
+                repos.join(" and ")
+            ),
+            ModuleProblem::DefaultsConflict { module, detail } => {
+                format!("defaults of {module}: {detail}")
+            }
+            ModuleProblem::Request { detail } => detail.clone(),
+        }
+    }
+}
+
+fn is_source_arch(arch: &str) -> bool {
+    arch == "src" || arch == "nosrc"
+}
+
+/// Everything [`ModuleProblem`] describes, for the loaded pool and module metadata.
+pub fn module_problems(pool: &Pool, state: &ModuleState<'_>) -> Vec<ModuleProblem> {
+    let mut out = Vec::new();
+    // 1. artifacts missing from the repository that lists them (source artifacts are
+    //    never in a binary repository and are not counted)
+    let mut present: FxHashMap<RepoId, FxHashSet<NevraKey<'_>>> = FxHashMap::default();
+    for id in pool.ids() {
+        let p = pool.pkg(id);
+        present.entry(p.repo).or_default().insert((
+            pool.str(p.name),
+            p.epoch,
+            pool.str(p.version),
+            pool.str(p.release),
+            pool.str(p.arch),
+        ));
+    }
+    let empty = FxHashSet::default();
+    for (e, &active) in state.entries.iter().zip(&state.active) {
+        let have = present.get(&e.repo).unwrap_or(&empty);
+        let mut missing = Vec::new();
+        let mut gone_names: BTreeMap<&str, bool> = BTreeMap::new();
+        for a in e.stream.parsed_artifacts() {
+            if is_source_arch(a.arch) {
+                continue;
+            }
+            let here = have.contains(&(a.name, a.epoch, a.version, a.release, a.arch));
+            if !here {
+                missing.push(format!(
+                    "{}-{}:{}-{}.{}",
+                    a.name, a.epoch, a.version, a.release, a.arch
+                ));
+            }
+            *gone_names.entry(a.name).or_insert(true) &= !here;
+        }
+        if missing.is_empty() {
+            continue;
+        }
+        let broken_profiles = e
+            .stream
+            .profiles
+            .iter()
+            .filter(|(_, p)| {
+                p.rpms
+                    .iter()
+                    .any(|r| gone_names.get(r.as_str()).copied().unwrap_or(false))
+            })
+            .map(|(n, _)| n.clone())
+            .collect();
+        out.push(ModuleProblem::MissingArtifacts {
+            repo: pool.repos[e.repo.index()].name.clone(),
+            stream: e.stream.nsvca(),
+            missing,
+            broken_profiles,
+            active,
+        });
+    }
+    // 2. modular packages without module metadata
+    let mut listed: FxHashSet<(String, u32, String, String, String)> = FxHashSet::default();
+    for e in &state.entries {
+        for a in e.stream.parsed_artifacts() {
+            listed.insert(key_of(&a));
+        }
+    }
+    let known_streams: FxHashSet<(&str, &str)> = state
+        .entries
+        .iter()
+        .map(|e| (e.stream.name.as_str(), e.stream.stream.as_str()))
+        .collect();
+    let with_modules: FxHashSet<RepoId> = state.entries.iter().map(|e| e.repo).collect();
+    for id in pool.ids() {
+        let p = pool.pkg(id);
+        if is_source_arch(pool.str(p.arch)) {
+            continue;
+        }
+        let k = (
+            pool.str(p.name).to_string(),
+            p.epoch,
+            pool.str(p.version).to_string(),
+            pool.str(p.release).to_string(),
+            pool.str(p.arch).to_string(),
+        );
+        if listed.contains(&k) {
+            continue;
+        }
+        let label = pool.str(p.info.modularity_label);
+        let repo = pool.repos[p.repo.index()].name.clone();
+        if !label.is_empty() {
+            let mut parts = label.split(':');
+            let (n, s) = (parts.next().unwrap_or(""), parts.next().unwrap_or(""));
+            if !with_modules.contains(&p.repo) {
+                out.push(ModuleProblem::ModularWithoutMetadata {
+                    package: pool.nevra(id),
+                    repo,
+                    evidence: format!("ModularityLabel `{label}`"),
+                });
+            } else if !known_streams.contains(&(n, s)) {
+                out.push(ModuleProblem::UnknownModularityLabel {
+                    package: pool.nevra(id),
+                    repo,
+                    label: label.to_string(),
+                });
+            } else {
+                out.push(ModuleProblem::ModularWithoutMetadata {
+                    package: pool.nevra(id),
+                    repo,
+                    evidence: format!("ModularityLabel `{label}`"),
+                });
+            }
+        } else {
+            let rel = pool.str(p.release);
+            if rel.contains(".module+") || rel.contains(".module_") {
+                out.push(ModuleProblem::ModularWithoutMetadata {
+                    package: pool.nevra(id),
+                    repo,
+                    evidence: "release tag `.module`".to_string(),
+                });
+            }
+        }
+    }
+    // 3. stream requirements nothing satisfies (each name:stream:context once)
+    let mut seen: FxHashSet<(&str, &str, &str, String)> = FxHashSet::default();
+    for e in &state.entries {
+        for r in e.stream.runtime_requires() {
+            let satisfied = match &state.platform {
+                Some((pn, ps)) if pn == r.module => r.allows(ps),
+                _ => false,
+            } || state
+                .entries
+                .iter()
+                .any(|o| o.stream.name == r.module && r.allows(&o.stream.stream));
+            let platform_unknown = state.platform.is_none() && r.module == "platform";
+            if !satisfied
+                && !platform_unknown
+                && seen.insert((
+                    &e.stream.name,
+                    &e.stream.stream,
+                    &e.stream.context,
+                    r.display(),
+                ))
+            {
+                out.push(ModuleProblem::UnresolvableRequirement {
+                    stream: e.stream.nsvca(),
+                    requires: r.display(),
+                });
+            }
+        }
+    }
+    // 4. defaults and obsoletes pointing nowhere; defaults conflicts
+    for (module, d) in &state.defaults {
+        if let Some(s) = &d.stream
+            && !known_streams.contains(&(module.as_str(), s.as_str()))
+            && state.entries.iter().any(|e| &e.stream.name == module)
+        {
+            out.push(ModuleProblem::DefaultStreamMissing {
+                module: module.clone(),
+                stream: s.clone(),
+            });
+        }
+        for c in &d.conflicts {
+            out.push(ModuleProblem::DefaultsConflict {
+                module: module.clone(),
+                detail: c.clone(),
+            });
+        }
+    }
+    for (_, o) in &state.obsoletes {
+        if let Some((m, st)) = &o.obsoleted_by
+            && !known_streams.contains(&(m.as_str(), st.as_str()))
+        {
+            out.push(ModuleProblem::ObsoletesTargetMissing {
+                module: o.module.clone(),
+                stream: o.stream.clone(),
+                obsoleted_by: format!("{m}:{st}"),
+            });
+        }
+    }
+    // 5. the same NSVCA with different artifacts in two repositories
+    let mut by_nsvca: BTreeMap<String, Vec<&Entry<'_>>> = BTreeMap::new();
+    for e in &state.entries {
+        by_nsvca.entry(e.stream.nsvca()).or_default().push(e);
+    }
+    for (nsvca, es) in by_nsvca {
+        if es.len() > 1
+            && es
+                .iter()
+                .any(|e| e.stream.artifacts != es[0].stream.artifacts)
+        {
+            out.push(ModuleProblem::ConflictingDuplicate {
+                stream: nsvca,
+                repos: es
+                    .iter()
+                    .map(|e| pool.repos[e.repo.index()].name.clone())
+                    .collect(),
+            });
+        }
+    }
+    for p in &state.problems {
+        out.push(ModuleProblem::Request { detail: p.clone() });
+    }
+    out
+}
