@@ -483,8 +483,9 @@ pub fn modular_filter(pool: &Pool, state: &ModuleState<'_>) -> ModularFilter {
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
 #[serde(tag = "kind", rename_all = "kebab-case")]
 pub enum ModuleProblem {
-    /// Artifacts the stream lists that its repository does not carry (a pruned repo);
-    /// `profiles` are the profiles that name a package none of whose artifacts is left.
+    /// Artifacts the stream lists that its repository does not carry (a pruned repo;
+    /// metadata without packages of its own is checked against every loaded package);
+    /// `broken_profiles` name a package none of whose artifacts is left.
     MissingArtifacts {
         repo: String,
         stream: String,
@@ -606,9 +607,14 @@ pub fn module_problems(pool: &Pool, state: &ModuleState<'_>) -> Vec<ModuleProble
             pool.str(p.arch),
         ));
     }
-    let empty = FxHashSet::default();
+    // module metadata read on its own (a modules.yaml given as a file, a repository
+    // with no packages) is checked against every loaded package
+    let everywhere: FxHashSet<NevraKey<'_>> = present.values().flatten().copied().collect();
     for (e, &active) in state.entries.iter().zip(&state.active) {
-        let have = present.get(&e.repo).unwrap_or(&empty);
+        let have = match present.get(&e.repo) {
+            Some(h) => h,
+            None => &everywhere,
+        };
         let mut missing = Vec::new();
         let mut gone_names: BTreeMap<&str, bool> = BTreeMap::new();
         for a in e.stream.parsed_artifacts() {
@@ -790,4 +796,293 @@ pub fn module_problems(pool: &Pool, state: &ModuleState<'_>) -> Vec<ModuleProble
         out.push(ModuleProblem::Request { detail: p.clone() });
     }
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::module::{Dependencies, ModuleDefaults, Profile};
+    use crate::model::package::PackageInfo;
+    use crate::model::pool::{NewPackage, SourceKind};
+
+    fn pkg(pool: &mut Pool, nevra: &str, provides: &[&str]) -> PkgId {
+        let a = Artifact::parse(nevra).unwrap();
+        let mut deps: [Vec<Reldep>; 8] = Default::default();
+        let own = format!("{} = {}:{}-{}", a.name, a.epoch, a.version, a.release);
+        for p in std::iter::once(own.as_str()).chain(provides.iter().copied()) {
+            deps[0].push(pool.parse_reldep(p).unwrap());
+        }
+        pool.add_package(
+            NewPackage {
+                name: a.name,
+                epoch: a.epoch,
+                version: a.version,
+                release: a.release,
+                arch: a.arch,
+                info: PackageInfo::default(),
+            },
+            &deps,
+        )
+    }
+
+    fn stream(
+        name: &str,
+        st: &str,
+        version: u64,
+        requires: &[(&str, &[&str])],
+        artifacts: &[&str],
+    ) -> ModuleStream {
+        let mut deps = Dependencies::default();
+        for (m, s) in requires {
+            deps.requires
+                .insert(m.to_string(), s.iter().map(|x| x.to_string()).collect());
+        }
+        ModuleStream {
+            name: name.into(),
+            stream: st.into(),
+            version,
+            context: "c0ffee".into(),
+            arch: "x86_64".into(),
+            mdversion: 2,
+            summary: format!("{name} summary"),
+            dependencies: if requires.is_empty() {
+                vec![]
+            } else {
+                vec![deps]
+            },
+            artifacts: artifacts.iter().map(|a| a.to_string()).collect(),
+            profiles: [(
+                "common".to_string(),
+                Profile {
+                    description: String::new(),
+                    rpms: vec![name.to_string()],
+                },
+            )]
+            .into(),
+            ..Default::default()
+        }
+    }
+
+    fn defaults(module: &str, st: &str) -> ModuleDefaults {
+        ModuleDefaults {
+            module: module.into(),
+            stream: Some(st.into()),
+            ..Default::default()
+        }
+    }
+
+    /// The oracle's `modular` scenario in miniature: nodejs 18 (default) and 20, a
+    /// non-modular nodejs 16, and an unrelated package that provides `npm`.
+    fn scenario() -> (Pool, ModuleIndex) {
+        let mut pool = Pool::new("x86_64");
+        pool.add_repo("r", "/r", SourceKind::RpmMd);
+        pkg(&mut pool, "nodejs-1:18.1-1.module.x86_64", &[]);
+        pkg(&mut pool, "npm-1:9.8-1.module.x86_64", &[]);
+        pkg(&mut pool, "nodejs-1:20.1-1.module.x86_64", &[]);
+        pkg(&mut pool, "nodejs-1:16.2-1.el9.x86_64", &[]);
+        pkg(&mut pool, "yarnpkg-1.22-1.el9.noarch", &["npm = 8"]);
+        pkg(&mut pool, "glibc-2.34-1.el9.x86_64", &[]);
+        pool.build_indexes();
+        let plat: &[(&str, &[&str])] = &[("platform", &["el9"])];
+        let mut idx = ModuleIndex::default();
+        idx.add_stream(stream(
+            "nodejs",
+            "18",
+            1,
+            plat,
+            &[
+                "nodejs-1:18.1-1.module.x86_64",
+                "nodejs-1:18.1-1.module.src",
+                "npm-1:9.8-1.module.x86_64",
+            ],
+        ));
+        idx.add_stream(stream(
+            "nodejs",
+            "20",
+            2,
+            plat,
+            &[
+                "nodejs-1:20.1-1.module.x86_64",
+                "npm-1:10.2-1.module.x86_64",
+            ],
+        ));
+        idx.add_defaults(defaults("nodejs", "18"));
+        (pool, idx)
+    }
+
+    fn visible(pool: &Pool, f: &ModularFilter) -> Vec<String> {
+        pool.ids()
+            .filter(|id| f.available[id.index()])
+            .map(|id| pool.nevra(id))
+            .collect()
+    }
+
+    fn cfg(platform: Option<&str>) -> ModuleConfig {
+        ModuleConfig {
+            platform: platform.map(String::from),
+            ..Default::default()
+        }
+    }
+
+    #[test]
+    fn default_stream_filters_like_dnf() {
+        let (pool, idx) = scenario();
+        let state = resolve(&pool, &[(RepoId(0), &idx)], &cfg(Some("platform:el9")));
+        assert_eq!(state.active, [true, false]);
+        let f = modular_filter(&pool, &state);
+        assert_eq!(
+            visible(&pool, &f),
+            [
+                "nodejs-1:18.1-1.module.x86_64",
+                "npm-1:9.8-1.module.x86_64",
+                "glibc-2.34-1.el9.x86_64"
+            ]
+        );
+        assert_eq!(
+            f.hidden[3],
+            Some(Hidden::ActiveName {
+                name: "nodejs".into(),
+                stream: "nodejs:18".into()
+            })
+        );
+        // yarnpkg provides `npm`, a package name of the active stream
+        assert!(!f.available[4]);
+        assert!(matches!(f.hidden[2], Some(Hidden::InactiveStream { .. })));
+    }
+
+    #[test]
+    fn without_a_platform_every_modular_package_is_hidden() {
+        let (pool, idx) = scenario();
+        let state = resolve(&pool, &[(RepoId(0), &idx)], &cfg(None));
+        assert_eq!(state.platform_source, PlatformSource::Missing);
+        assert_eq!(state.active, [false, false]);
+        let f = modular_filter(&pool, &state);
+        assert_eq!(
+            visible(&pool, &f),
+            [
+                "nodejs-1:16.2-1.el9.x86_64",
+                "yarnpkg-1.22-1.el9.noarch",
+                "glibc-2.34-1.el9.x86_64"
+            ]
+        );
+    }
+
+    #[test]
+    fn enable_and_disable_override_defaults() {
+        let (pool, idx) = scenario();
+        let mut c = cfg(Some("platform:el9"));
+        c.enabled.push(("nodejs".into(), "20".into()));
+        let state = resolve(&pool, &[(RepoId(0), &idx)], &c);
+        assert_eq!(state.active, [false, true]);
+        assert_eq!(state.state_of("nodejs"), ModState::Enabled);
+        let f = modular_filter(&pool, &state);
+        // npm 9.8 is an artifact of the inactive 18; npm 10.2 is not in the repo
+        assert_eq!(
+            visible(&pool, &f),
+            ["nodejs-1:20.1-1.module.x86_64", "glibc-2.34-1.el9.x86_64"]
+        );
+        let mut c = cfg(Some("platform:el9"));
+        c.disabled.push("nodejs".into());
+        let state = resolve(&pool, &[(RepoId(0), &idx)], &c);
+        assert_eq!(state.active, [false, false]);
+        // an enabled stream that cannot be active is reported
+        let mut c = cfg(Some("platform:el8"));
+        c.enabled.push(("nodejs".into(), "20".into()));
+        let state = resolve(&pool, &[(RepoId(0), &idx)], &c);
+        assert_eq!(state.problems.len(), 1);
+    }
+
+    #[test]
+    fn hotfix_repositories_are_not_filtered() {
+        let (mut pool, idx) = scenario();
+        pool.repos[0].module_hotfixes = true;
+        let state = resolve(&pool, &[(RepoId(0), &idx)], &cfg(Some("platform:el9")));
+        let f = modular_filter(&pool, &state);
+        assert_eq!(f.hidden_count(), 0);
+    }
+
+    #[test]
+    fn requirements_pull_streams_and_exclusions_hold() {
+        let pool = {
+            let mut p = Pool::new("x86_64");
+            p.add_repo("r", "/r", SourceKind::RpmMd);
+            p.build_indexes();
+            p
+        };
+        let mut idx = ModuleIndex::default();
+        idx.add_stream(stream(
+            "app",
+            "1",
+            1,
+            &[("perl", &["5.26"]), ("platform", &["-el8"])],
+            &[],
+        ));
+        idx.add_stream(stream("perl", "5.26", 1, &[], &[]));
+        idx.add_stream(stream("perl", "5.30", 1, &[], &[]));
+        idx.add_defaults(defaults("app", "1"));
+        let state = resolve(&pool, &[(RepoId(0), &idx)], &cfg(Some("platform:el9")));
+        assert_eq!(state.active, [true, true, false]);
+        // `-el8`: not on el8
+        let state = resolve(&pool, &[(RepoId(0), &idx)], &cfg(Some("platform:el8")));
+        assert_eq!(state.active, [false, false, false]);
+        // the default perl:5.30 conflicts with what app needs: the first weak job wins
+        idx.add_defaults(defaults("perl", "5.30"));
+        let state = resolve(&pool, &[(RepoId(0), &idx)], &cfg(Some("platform:el9")));
+        assert_eq!(state.active, [true, true, false]);
+    }
+
+    #[test]
+    fn platform_from_a_release_package_and_module_arch() {
+        let (mut pool, mut idx) = scenario();
+        pool.add_repo("base", "/b", SourceKind::RpmMd);
+        pkg(
+            &mut pool,
+            "redhat-release-9.3-1.el9.x86_64",
+            &["system-release", "base-module(platform:el9)"],
+        );
+        pool.build_indexes();
+        let state = resolve(&pool, &[(RepoId(0), &idx)], &cfg(None));
+        assert_eq!(state.platform, Some(("platform".into(), "el9".into())));
+        assert_eq!(state.active, [true, false]);
+        // a build for another arch cannot be active
+        idx.streams[0].arch = "s390x".into();
+        let state = resolve(&pool, &[(RepoId(0), &idx)], &cfg(None));
+        assert_eq!(state.active, [false, false]);
+    }
+
+    #[test]
+    fn problems_of_a_pruned_repository() {
+        let (pool, mut idx) = scenario();
+        idx.add_defaults(defaults("ghost", "1"));
+        idx.add_obsoletes(crate::model::module::ModuleObsoletes {
+            module: "nodejs".into(),
+            stream: "16".into(),
+            obsoleted_by: Some(("nodejs".into(), "22".into())),
+            ..Default::default()
+        });
+        idx.add_stream(stream("ghost", "2", 1, &[("perl", &[])], &[]));
+        let state = resolve(&pool, &[(RepoId(0), &idx)], &cfg(Some("platform:el9")));
+        let problems = module_problems(&pool, &state);
+        let text: Vec<String> = problems.iter().map(|p| p.describe()).collect();
+        // nodejs:20's npm is gone; its profile `common` names nodejs, which is present
+        assert!(
+            matches!(
+                &problems[0],
+                ModuleProblem::MissingArtifacts { missing, active: false, broken_profiles, .. }
+                    if missing == &["npm-1:10.2-1.module.x86_64"] && broken_profiles.is_empty()
+            ),
+            "{text:?}"
+        );
+        assert!(text.iter().any(|t| t.contains("requires perl")), "{text:?}");
+        assert!(
+            text.iter()
+                .any(|t| t.contains("default stream 1 does not exist")),
+            "{text:?}"
+        );
+        assert!(
+            text.iter().any(|t| t.contains("obsoleted by nodejs:22")),
+            "{text:?}"
+        );
+        assert_eq!(problems.len(), 4, "{text:?}");
+    }
 }
