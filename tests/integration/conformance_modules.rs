@@ -340,3 +340,143 @@ fn empty_input_is_an_empty_index() {
     let l = parse_modules(b"", Path::new("empty"));
     assert!(l.index.is_empty() && l.errors.is_empty() && l.documents == 0);
 }
+
+/// The pruned-ISO journey (JOURNEYS.md 3) on the oracle's seed scenario: the module
+/// metadata still lists what the pruning removed (`nodejs-libs` of 18, `npm` of 20,
+/// scenarios/modular/prune.list); the unpruned repo has no problem.
+#[test]
+fn modules_problems_find_what_pruning_removed() {
+    let Some(oracle) = super::common::oracle() else {
+        return;
+    };
+    let repo = |n: &str| format!("{n},{}", oracle.join("repos").join(n).display());
+    let out = super::common::bramble()
+        .args([
+            "modules",
+            "--problems",
+            "--json",
+            "--module-platform-id",
+            "platform:el9",
+        ])
+        .args(["--repofrompath", &repo("modular-pruned")])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let mut missing: Vec<(String, String, bool)> = v["problems"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|p| p["kind"] == "missing-artifacts")
+        .flat_map(|p| {
+            p["missing"].as_array().unwrap().iter().map(move |m| {
+                (
+                    p["stream"].as_str().unwrap().to_string(),
+                    m.as_str().unwrap().to_string(),
+                    p["active"].as_bool().unwrap(),
+                )
+            })
+        })
+        .collect();
+    missing.sort();
+    assert_eq!(
+        missing,
+        [
+            (
+                "nodejs:18:9030020231120101010:rhel9:x86_64".to_string(),
+                "nodejs-libs-1:18.19.0-1.module+el9.3.0+20001+a1b2c3d4.x86_64".to_string(),
+                true
+            ),
+            (
+                "nodejs:20:9030020231121111111:rhel9:x86_64".to_string(),
+                "npm-1:10.2.3-1.20.10.0.1.module+el9.3.0+20002+e5f6a7b8.x86_64".to_string(),
+                false
+            ),
+        ]
+    );
+    assert_eq!(v["problems"].as_array().unwrap().len(), 2, "{v}");
+    let streams = v["streams"].as_array().unwrap();
+    assert_eq!(streams.len(), 2);
+    assert_eq!(streams[0]["default"], true);
+    assert_eq!(streams[0]["active"], true);
+    assert_eq!(streams[0]["stream"], "18");
+    assert_eq!(streams[1]["active"], false);
+
+    let out = super::common::bramble()
+        .args([
+            "modules",
+            "--problems",
+            "--module-platform-id",
+            "platform:el9",
+        ])
+        .args(["--repofrompath", &repo("modular")])
+        .output()
+        .unwrap();
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stdout)
+    );
+    assert!(out.stdout.is_empty());
+}
+
+/// Our `modular` fixture: postgresql-contrib carries the stream-15 ModularityLabel but
+/// no stream lists it (the rpm lost its module metadata; dnf treats it as non-modular).
+#[test]
+fn modules_problems_find_modular_rpms_without_metadata() {
+    let td = super::common::testdata();
+    let out = super::common::bramble()
+        .args(["modules", "--problems", "-s"])
+        .arg(td.join("repos/modular/Packages"))
+        .arg(td.join("specs/modular/modules.yaml"))
+        .output()
+        .unwrap();
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert_eq!(out.status.code(), Some(1), "{text}");
+    assert_eq!(
+        text,
+        "postgresql-contrib-15.6-1.module+el9.4.0+21001+1a2b3c4d.x86_64 (Packages): modular \
+         (ModularityLabel `postgresql:15:9040020240111120000:rhel9`) but no module stream lists it\n"
+    );
+}
+
+/// `--setopt=module_platform_id=X` is `--module-platform-id X`; other `--setopt`s and a
+/// malformed `--enable-module` are usage errors.
+#[test]
+fn module_options_are_checked() {
+    let td = super::common::testdata();
+    let repo = format!("modular,{}", td.join("repos/modular").display());
+    let run = |extra: &[&str]| {
+        super::common::bramble()
+            .args(["closure", "--repofrompath", &repo])
+            .args(extra)
+            .output()
+            .unwrap()
+    };
+    let a = run(&["--modules", "--setopt=module_platform_id=platform:el9"]);
+    let b = run(&["--modules", "--module-platform-id", "platform:el9"]);
+    assert_eq!(a.stdout, b.stdout);
+    assert_eq!(a.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&a.stdout).contains("postgresql-server >= 16"));
+    assert_eq!(
+        run(&["--setopt=best=1", "--modules"]).status.code(),
+        Some(2)
+    );
+    assert_eq!(
+        run(&["--enable-module", "postgresql"]).status.code(),
+        Some(2)
+    );
+    // enabling 16 fixes pgapp, breaks the orphaned contrib (testdata/README.md)
+    let c = run(&[
+        "--module-platform-id",
+        "platform:el9",
+        "--enable-module",
+        "postgresql:16",
+    ]);
+    let text = String::from_utf8_lossy(&c.stdout);
+    assert!(
+        text.contains("postgresql-contrib") && !text.contains("pgapp"),
+        "{text}"
+    );
+}
