@@ -716,16 +716,22 @@ pub fn module_problems(pool: &Pool, state: &ModuleState<'_>) -> Vec<ModuleProble
         }
     }
     // 3. stream requirements nothing satisfies (each name:stream:context once)
+    let mut streams_of: FxHashMap<&str, FxHashSet<&str>> = FxHashMap::default();
+    for e in &state.entries {
+        streams_of
+            .entry(e.stream.name.as_str())
+            .or_default()
+            .insert(e.stream.stream.as_str());
+    }
     let mut seen: FxHashSet<(&str, &str, &str, String)> = FxHashSet::default();
     for e in &state.entries {
         for r in e.stream.runtime_requires() {
             let satisfied = match &state.platform {
                 Some((pn, ps)) if pn == r.module => r.allows(ps),
                 _ => false,
-            } || state
-                .entries
-                .iter()
-                .any(|o| o.stream.name == r.module && r.allows(&o.stream.stream));
+            } || streams_of
+                .get(r.module)
+                .is_some_and(|ss| ss.iter().any(|s| r.allows(s)));
             let platform_unknown = state.platform.is_none() && r.module == "platform";
             if !satisfied
                 && !platform_unknown

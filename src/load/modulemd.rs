@@ -61,9 +61,27 @@ pub fn parse_modules(data: &[u8], path: &Path) -> ModulesLoad {
         documents: segments.len(),
         ..Default::default()
     };
+    // NSVCA → position, so a later duplicate replaces the earlier one in O(1)
+    let mut seen: std::collections::HashMap<(String, String, u64, String, String), usize> =
+        std::collections::HashMap::new();
     for r in parsed {
         match r {
-            Ok(Some(Doc::Stream(s))) => out.index.add_stream(*s),
+            Ok(Some(Doc::Stream(s))) => {
+                let key = (
+                    s.name.clone(),
+                    s.stream.clone(),
+                    s.version,
+                    s.context.clone(),
+                    s.arch.clone(),
+                );
+                match seen.get(&key) {
+                    Some(&i) => out.index.streams[i] = *s,
+                    None => {
+                        seen.insert(key, out.index.streams.len());
+                        out.index.streams.push(*s);
+                    }
+                }
+            }
             Ok(Some(Doc::Defaults(d))) => out.index.add_defaults(d),
             Ok(Some(Doc::Obsoletes(o))) => out.index.add_obsoletes(o),
             Ok(Some(Doc::Translation)) => out.index.translations += 1,
@@ -352,9 +370,10 @@ impl<'de> Deserialize<'de> for Text {
 }
 
 /// A list of strings, or one string standing for a list of one (libmodulemd's
-/// `parse_string_set` accepts both; RHEL 8 AppStream writes `platform: el8`). A list's
-/// items keep their text exactly; a lone number in place of a list is read back from
-/// its value (the only lossy case: `5.30` would read as `5.3`).
+/// `parse_string_set` accepts both; RHEL 8 AppStream writes `platform: el8` and
+/// `perl: 5.30`). A lone plain scalar that YAML resolves to a float would lose its text
+/// (`5.30` → `5.3`): the visitor then fails with [`FLOAT_SCALAR`] at the scalar, and
+/// [`parse_segment`] quotes that scalar in the text and parses the document again.
 #[derive(Default, Clone)]
 struct StrSet(Vec<String>);
 
@@ -403,9 +422,32 @@ impl<'de> Visitor<'de> for StrSetVisitor {
         Ok(StrSet(vec![v.to_string()]))
     }
 
-    fn visit_f64<E: de::Error>(self, v: f64) -> Result<StrSet, E> {
-        Ok(StrSet(vec![v.to_string()]))
+    fn visit_f64<E: de::Error>(self, _: f64) -> Result<StrSet, E> {
+        Err(E::custom(FLOAT_SCALAR))
     }
+}
+
+/// Marker error: a float-looking plain scalar stands for a one-item list.
+const FLOAT_SCALAR: &str = "\u{1}float-scalar";
+
+/// Quote the plain scalar that starts at byte `at` of `text` (it ends at the end of the
+/// line, a flow indicator or a comment).
+fn quote_scalar_at(text: &mut String, at: usize) -> bool {
+    let Some(rest) = text.get(at..) else {
+        return false;
+    };
+    let mut len = rest.find(['\n', '\r', ',', ']', '}']).unwrap_or(rest.len());
+    if let Some(c) = rest[..len].find(" #") {
+        len = c;
+    }
+    let scalar = rest[..len].trim_end();
+    if scalar.is_empty() || scalar.contains(['\'', '"']) {
+        return false;
+    }
+    let end = at + scalar.len();
+    text.insert(end, '\'');
+    text.insert(at, '\'');
+    true
 }
 
 impl std::ops::Deref for StrSet {
@@ -679,10 +721,28 @@ fn parse_segment(data: &[u8], seg: &Segment, path: &Path) -> Result<Option<Doc>,
             format!("document is not valid UTF-8 ({e})"),
         )
     })?;
-    let parsed = match yaml_serde::from_str::<Parsed>(text) {
-        Ok(p) => p,
-        Err(e) if e.to_string().contains(DATA_FIRST) => two_pass(text, seg, path)?,
-        Err(e) => return Err(yaml_error(path, seg, &e)),
+    let mut fixed: Option<String> = None;
+    let parsed = loop {
+        let text = fixed.as_deref().unwrap_or(text);
+        match yaml_serde::from_str::<Parsed>(text) {
+            Ok(p) => break p,
+            Err(e) if e.to_string().contains(DATA_FIRST) => break two_pass(text, seg, path)?,
+            Err(e) if e.to_string().contains(FLOAT_SCALAR) => {
+                let mut t = text.to_string();
+                match e.location() {
+                    Some(l) if quote_scalar_at(&mut t, l.index()) => fixed = Some(t),
+                    _ => {
+                        return Err(syntax(
+                            path,
+                            seg.line,
+                            1,
+                            "a number where a list of streams is expected",
+                        ));
+                    }
+                }
+            }
+            Err(e) => return Err(yaml_error(path, seg, &e)),
+        }
     };
     let invalid = |msg: String| syntax(path, seg.line, 1, msg);
     Ok(Some(match parsed {
@@ -1249,6 +1309,28 @@ garbage
             "{}",
             l.errors[1]
         );
+    }
+
+    #[test]
+    fn a_lone_stream_keeps_its_text() {
+        // RHEL 8 AppStream: `perl: 5.30` where a list is expected
+        let l = parse(&STREAM.replace(
+            "platform: [el9]",
+            "platform: el9\n      perl: 5.30\n      ruby: 2.70 # c",
+        ));
+        assert!(l.errors.is_empty(), "{:?}", l.errors);
+        let r = &l.index.streams[0].dependencies[0].requires;
+        assert_eq!(r["platform"], ["el9"]);
+        assert_eq!(r["perl"], ["5.30"]);
+        assert_eq!(r["ruby"], ["2.70"]);
+        let l = parse(&STREAM.replace(
+            "platform: [el9]",
+            "platform: 1.10\n  - buildrequires: {perl: 5.30}",
+        ));
+        assert!(l.errors.is_empty(), "{:?}", l.errors);
+        let d = &l.index.streams[0].dependencies;
+        assert_eq!(d[0].requires["platform"], ["1.10"]);
+        assert_eq!(d[1].buildrequires["perl"], ["5.30"]);
     }
 
     #[test]
