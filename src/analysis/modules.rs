@@ -158,14 +158,52 @@ fn platform_from_packages(pool: &Pool) -> Option<(String, String, PkgId)> {
 
 const PLATFORM: usize = usize::MAX;
 
-/// The module solver: picks at most one stream per module, satisfying stream
-/// requirements and conflicts, with backtracking (libsolv's result for these small,
-/// conflict-light problems).
+/// libdnf's solvable name for a stream build is `name:stream:KEY`, where KEY is the
+/// context for a `static_context` stream and otherwise the stream's runtime requirements
+/// without the platform (`alpha:[a,b];beta:[1];zeta`, sorted; `NoRequires` when none).
+/// Builds sharing a name are one package in different versions: the solver installs
+/// one (the newest it can), and every build of that name is then active. Seen in dnf
+/// 4.14's `--debugsolver` testcases.
+pub fn solvable_key(s: &ModuleStream) -> String {
+    if s.static_context {
+        return s.context.clone();
+    }
+    let mut parts: Vec<String> = s
+        .runtime_requires()
+        .filter(|r| r.module != "platform")
+        .map(|r| {
+            if r.streams.is_empty() {
+                r.module.to_string()
+            } else {
+                let mut st: Vec<&str> = r.streams.iter().map(String::as_str).collect();
+                st.sort_unstable();
+                format!("{}:[{}]", r.module, st.join(","))
+            }
+        })
+        .collect();
+    parts.sort();
+    if parts.is_empty() {
+        "NoRequires".to_string()
+    } else {
+        parts.join(";")
+    }
+}
+
+/// The module solver: one solvable name per module (libdnf makes every build conflict
+/// with `module(name)` and every other stream), stream requirements and `-stream`
+/// conflicts honoured, with backtracking (what libsolv finds for these small,
+/// conflict-light problems). Among several names that fit, the one with the newest
+/// build is tried first.
 struct Solver<'s, 'a> {
     entries: &'s [Entry<'a>],
+    keys: &'s [String],
     by_module: FxHashMap<&'a str, Vec<usize>>,
-    /// module → (stream, entry index or `PLATFORM`)
+    /// module → (stream, chosen build: entry index, or `PLATFORM`)
     chosen: BTreeMap<String, (String, usize)>,
+    /// The stream each module is asked for (enabled, else default): libsolv decides
+    /// every job before it resolves requirements, so a requirement on a module that has
+    /// its own job is met by that job's stream when it can be.
+    wanted: BTreeMap<String, String>,
 }
 
 impl Solver<'_, '_> {
@@ -180,10 +218,9 @@ impl Solver<'_, '_> {
         })
     }
 
-    /// Candidates for `module` allowed by `allows`, best first: builds grouped by
-    /// `name:stream:context`, the group with the highest version first (then by name),
-    /// the highest version first inside a group.
-    fn candidates(&self, module: &str, allows: &dyn Fn(&str) -> bool) -> Vec<usize> {
+    /// Builds of `module` allowed by `allows`, grouped by solvable name, the group with
+    /// the newest build first (then by name), the newest build first in a group.
+    fn groups(&self, module: &str, allows: &dyn Fn(&str) -> bool) -> Vec<Vec<usize>> {
         let Some(all) = self.by_module.get(module) else {
             return Vec::new();
         };
@@ -191,40 +228,42 @@ impl Solver<'_, '_> {
         for &i in all {
             let s = self.entries[i].stream;
             if allows(&s.stream) && !self.forbidden(module, &s.stream) {
-                groups.entry((&s.stream, &s.context)).or_default().push(i);
+                groups
+                    .entry((s.stream.as_str(), self.keys[i].as_str()))
+                    .or_default()
+                    .push(i);
             }
         }
+        let version = |i: usize| self.entries[i].stream.version;
         let mut groups: Vec<((&str, &str), Vec<usize>)> = groups.into_iter().collect();
         for (_, g) in &mut groups {
-            g.sort_by(|&a, &b| {
-                self.entries[b]
-                    .stream
-                    .version
-                    .cmp(&self.entries[a].stream.version)
-            });
+            g.sort_by_key(|&i| std::cmp::Reverse(version(i)));
         }
+        let wanted = self.wanted.get(module).map(String::as_str);
         groups.sort_by(|(ka, a), (kb, b)| {
-            let va = self.entries[a[0]].stream.version;
-            let vb = self.entries[b[0]].stream.version;
-            vb.cmp(&va).then_with(|| ka.cmp(kb))
+            (Some(kb.0) == wanted)
+                .cmp(&(Some(ka.0) == wanted))
+                .then_with(|| version(b[0]).cmp(&version(a[0])))
+                .then_with(|| ka.cmp(kb))
         });
-        groups.into_iter().flat_map(|(_, g)| g).collect()
+        groups.into_iter().map(|(_, g)| g).collect()
     }
 
-    /// Satisfy "some stream of `module` allowed by `allows`", choosing one if needed.
+    /// Satisfy "some stream of `module` allowed by `allows`", choosing a build if needed.
     fn satisfy(&mut self, module: &str, allows: &dyn Fn(&str) -> bool) -> bool {
         if let Some((s, _)) = self.chosen.get(module) {
             return allows(s);
         }
-        for i in self.candidates(module, allows) {
-            let snapshot = self.chosen.clone();
-            let s = self.entries[i].stream;
-            self.chosen
-                .insert(module.to_string(), (s.stream.clone(), i));
-            if self.requires_hold(i) {
-                return true;
+        for g in self.groups(module, allows) {
+            for i in g {
+                let snapshot = self.chosen.clone();
+                let stream = self.entries[i].stream.stream.clone();
+                self.chosen.insert(module.to_string(), (stream, i));
+                if self.requires_hold(i) {
+                    return true;
+                }
+                self.chosen = snapshot;
             }
-            self.chosen = snapshot;
         }
         false
     }
@@ -307,22 +346,43 @@ pub fn resolve<'a>(
             by_module.entry(e.stream.name.as_str()).or_default().push(i);
         }
     }
+    let keys: Vec<String> = state
+        .entries
+        .iter()
+        .map(|e| solvable_key(e.stream))
+        .collect();
+    let mut wanted: BTreeMap<String, String> = BTreeMap::new();
+    for (m, d) in &state.defaults {
+        if let Some(s) = &d.stream
+            && !state.disabled.contains(m)
+        {
+            wanted.insert(m.clone(), s.clone());
+        }
+    }
+    for (m, s) in &state.enabled {
+        wanted.insert(m.clone(), s.clone());
+    }
     let mut solver = Solver {
         entries: &state.entries,
+        keys: &keys,
         by_module,
         chosen: BTreeMap::new(),
+        wanted,
     };
     if let Some((n, s)) = &state.platform {
         solver.chosen.insert(n.clone(), (s.clone(), PLATFORM));
     }
-    // jobs: enabled streams (hard) first, then default streams (weak), in the order
-    // modules first appear in the metadata
-    let mut order: Vec<&str> = Vec::new();
+    // jobs: libdnf adds one per module stream build, in solvable order (repository by
+    // repository, module names sorted as libmodulemd lists them); enabled streams are
+    // hard, default streams weak (dropped when they cannot be met)
+    let mut first_repo: BTreeMap<&str, usize> = BTreeMap::new();
     for e in solver.entries {
-        if !order.contains(&e.stream.name.as_str()) {
-            order.push(&e.stream.name);
-        }
+        let r = e.repo.index();
+        let at = first_repo.entry(e.stream.name.as_str()).or_insert(r);
+        *at = (*at).min(r);
     }
+    let mut order: Vec<&str> = first_repo.keys().copied().collect();
+    order.sort_by_key(|m| (first_repo[m], *m));
     let mut problems = Vec::new();
     for m in &order {
         if let Some(s) = state.enabled.get(*m)
@@ -340,28 +400,25 @@ pub fn resolve<'a>(
             continue;
         }
         if let Some(s) = state.defaults.get(*m).and_then(|d| d.stream.as_deref()) {
-            // weak: dropped silently when it cannot be met
             solver.satisfy(m, &|x: &str| x == s);
         }
     }
+    // every build with a chosen solvable name is active
     let chosen: FxHashSet<(&str, &str, &str)> = solver
         .chosen
         .values()
         .filter(|(_, i)| *i != PLATFORM)
         .map(|&(_, i)| {
             let s = state.entries[i].stream;
-            (s.name.as_str(), s.stream.as_str(), s.context.as_str())
+            (s.name.as_str(), s.stream.as_str(), keys[i].as_str())
         })
         .collect();
     let active: Vec<bool> = state
         .entries
         .iter()
-        .map(|e| {
-            chosen.contains(&(
-                e.stream.name.as_str(),
-                e.stream.stream.as_str(),
-                e.stream.context.as_str(),
-            ))
+        .zip(&keys)
+        .map(|(e, k)| {
+            chosen.contains(&(e.stream.name.as_str(), e.stream.stream.as_str(), k.as_str()))
         })
         .collect();
     state.active = active;
@@ -1035,6 +1092,107 @@ mod tests {
         idx.add_defaults(defaults("perl", "5.30"));
         let state = resolve(&pool, &[(RepoId(0), &idx)], &cfg(Some("platform:el9")));
         assert_eq!(state.active, [true, true, false]);
+    }
+
+    /// The solvable names of dnf 4.14's `--debugsolver` testcases.
+    #[test]
+    fn solvable_names_are_libdnfs() {
+        let reqs: &[(&str, &[&str])] = &[
+            ("zeta", &[]),
+            ("alpha", &["b", "a"]),
+            ("platform", &["el9"]),
+            ("neg", &["-x"]),
+        ];
+        let mut s = stream("test", "s", 1, reqs, &[]);
+        s.dependencies.push(Dependencies {
+            requires: [("beta".to_string(), vec!["1".to_string()])].into(),
+            ..Default::default()
+        });
+        assert_eq!(solvable_key(&s), "alpha:[a,b];beta:[1];neg:[-x];zeta");
+        let plain = stream("other", "s", 1, &[("platform", &[])], &[]);
+        assert_eq!(solvable_key(&plain), "NoRequires");
+        let mut st = plain.clone();
+        st.static_context = true;
+        assert_eq!(solvable_key(&st), "c0ffee");
+    }
+
+    /// RHEL 8 AppStream's php:7.2 has two contexts with different requirements
+    /// (`httpd:[2.4];nginx` and `httpd:[2.4];nginx:[1.14]`): dnf 4.14 activates one,
+    /// the newest, although both could be installed.
+    #[test]
+    fn one_solvable_name_per_module() {
+        let pool = {
+            let mut p = Pool::new("x86_64");
+            p.add_repo("r", "/r", SourceKind::RpmMd);
+            p.build_indexes();
+            p
+        };
+        let mut idx = ModuleIndex::default();
+        let mut a = stream("php", "7.2", 820181215112050, &[("nginx", &["1.14"])], &[]);
+        a.context = "76554e01".into();
+        let mut b = stream("php", "7.2", 8020020191108065827, &[("nginx", &[])], &[]);
+        b.context = "2c7ca891".into();
+        idx.add_stream(a);
+        idx.add_stream(b);
+        idx.add_stream(stream("nginx", "1.14", 1, &[], &[]));
+        idx.add_defaults(defaults("php", "7.2"));
+        idx.add_defaults(defaults("nginx", "1.14"));
+        let state = resolve(&pool, &[(RepoId(0), &idx)], &cfg(None));
+        assert_eq!(state.active, [false, true, true]);
+    }
+
+    /// RHEL 8 with php:7.3 enabled: php requires any nginx stream, and dnf meets it with
+    /// the default nginx:1.14, not the newest nginx.
+    #[test]
+    fn a_requirement_prefers_the_stream_a_module_is_asked_for() {
+        let pool = {
+            let mut p = Pool::new("x86_64");
+            p.add_repo("r", "/r", SourceKind::RpmMd);
+            p.build_indexes();
+            p
+        };
+        let mut idx = ModuleIndex::default();
+        idx.add_stream(stream("php", "7.3", 1, &[("nginx", &[])], &[]));
+        idx.add_stream(stream("nginx", "1.14", 1, &[], &[]));
+        idx.add_stream(stream("nginx", "1.20", 9, &[], &[]));
+        idx.add_defaults(defaults("nginx", "1.14"));
+        let mut c = cfg(None);
+        c.enabled.push(("php".into(), "7.3".into()));
+        let state = resolve(&pool, &[(RepoId(0), &idx)], &c);
+        assert_eq!(state.active, [true, true, false]);
+        // without the default, the newest
+        idx.defaults.clear();
+        let state = resolve(&pool, &[(RepoId(0), &idx)], &c);
+        assert_eq!(state.active, [true, false, true]);
+    }
+
+    /// Checked against dnf 4.14 on libdnf's `advisories` test repo: builds of a stream
+    /// whose requirements are the same are one solvable name, so every context and
+    /// version of it is active; a context with other requirements is another name.
+    #[test]
+    fn every_installable_context_of_a_requested_stream_is_active() {
+        let mut pool = Pool::new("x86_64");
+        pool.add_repo("r", "/r", SourceKind::RpmMd);
+        pool.build_indexes();
+        let mut idx = ModuleIndex::default();
+        idx.add_stream(stream("perl", "5.23", 1, &[], &[]));
+        let mut b = stream("perl-DBI", "master", 3, &[("perl", &["5.23"])], &[]);
+        b.context = "2b".into();
+        let mut c = stream("perl-DBI", "master", 2, &[("perl", &["5.23"])], &[]);
+        c.context = "2c".into();
+        let mut d = stream("perl-DBI", "master", 2, &[("perl", &["9.99"])], &[]);
+        d.context = "2d".into();
+        idx.add_stream(b);
+        idx.add_stream(c);
+        idx.add_stream(d);
+        let mut conf = cfg(None);
+        conf.enabled.push(("perl-DBI".into(), "master".into()));
+        let state = resolve(&pool, &[(RepoId(0), &idx)], &conf);
+        assert_eq!(state.active, [true, true, true, false]);
+        assert!(state.problems.is_empty());
+        idx.add_defaults(defaults("perl-DBI", "master"));
+        let state = resolve(&pool, &[(RepoId(0), &idx)], &cfg(None));
+        assert_eq!(state.active, [true, true, true, false]);
     }
 
     #[test]
