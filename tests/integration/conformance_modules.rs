@@ -480,3 +480,91 @@ fn module_options_are_checked() {
         "{text}"
     );
 }
+
+/// Active streams on real RHEL 8 AppStream module metadata equal dnf 4.14's, in the
+/// default state and after enabling each non-default stream or disabling each module
+/// with a default, as recorded by `testdata/modules-el8/run.sh` (platform:el8).
+#[test]
+fn active_streams_of_rhel8_appstream_equal_dnf() {
+    use bramble::analysis::modules::{ModuleConfig, resolve};
+    use bramble::model::module::ModuleIndex;
+    use bramble::model::package::RepoId;
+    use bramble::model::pool::{Pool, SourceKind};
+    use std::collections::BTreeSet;
+
+    let Some(corpus) = super::common::corpus() else {
+        return;
+    };
+    let dir = corpus.join("eurolinux8-modules/x86_64-appstream");
+    let mut index = ModuleIndex::default();
+    for f in ["modules.yaml", "defaults.yaml"] {
+        let l = load_modules_file(&dir.join(f)).unwrap();
+        assert!(l.errors.is_empty(), "{f}: {:?}", l.errors);
+        index.streams.extend(l.index.streams);
+        index.defaults.extend(l.index.defaults);
+    }
+    let mut pool = Pool::new("x86_64");
+    pool.add_repo("el8", "el8", SourceKind::RpmMd);
+    pool.build_indexes();
+    let recorded =
+        std::fs::read_to_string(super::common::testdata().join("modules-el8/active.txt")).unwrap();
+    let mut lines = recorded.lines();
+    let parse = |l: &str| -> (String, Vec<String>) {
+        let (label, rest) = l.rsplit_once(": ").unwrap_or((l.trim_end_matches(':'), ""));
+        (
+            label.to_string(),
+            rest.split_whitespace().map(String::from).collect(),
+        )
+    };
+    let (_, default) = parse(lines.next().unwrap());
+    let base: BTreeSet<String> = default.into_iter().collect();
+    let active = |cfg: &ModuleConfig| -> BTreeSet<String> {
+        let state = resolve(&pool, &[(RepoId(0), &index)], cfg);
+        state
+            .entries
+            .iter()
+            .zip(&state.active)
+            .filter(|(_, a)| **a)
+            .map(|(e, _)| {
+                let s = e.stream;
+                format!("{}:{}:{}:{}", s.name, s.stream, s.version, s.context)
+            })
+            // Debian's libmodulemd lacks RHEL's HAVE_OVERFLOWED_BUILDORDER and drops this
+            // build (`buildorder: 18446744073709551615`); bramble reads it as RHEL does
+            .filter(|n| n != "container-tools:rhel8:8030120210208205200:c127ee91")
+            .collect()
+    };
+    let platform = Some("platform:el8".to_string());
+    let got = active(&ModuleConfig {
+        platform: platform.clone(),
+        ..Default::default()
+    });
+    assert_eq!(got, base, "default state");
+    let mut runs = 1;
+    for l in lines {
+        let (label, changes) = parse(l);
+        let mut want = base.clone();
+        for c in &changes {
+            match c.split_at(1) {
+                ("+", x) => want.insert(x.to_string()),
+                (_, x) => want.remove(x),
+            };
+        }
+        let mut cfg = ModuleConfig {
+            platform: platform.clone(),
+            ..Default::default()
+        };
+        match label.split_once(' ') {
+            Some(("enable", ns)) => {
+                let (n, s) = ns.split_once(':').unwrap();
+                cfg.enabled.push((n.to_string(), s.to_string()));
+            }
+            Some(("disable", n)) => cfg.disabled.push(n.to_string()),
+            _ => panic!("bad line {l}"),
+        }
+        assert_eq!(active(&cfg), want, "{label}");
+        runs += 1;
+    }
+    eprintln!("{runs} module states equal dnf's");
+    assert!(runs > 80);
+}
