@@ -205,7 +205,7 @@ pub fn load_repo(
         repomd,
         primary: PrimaryResult::default(),
     };
-    // Decoded on parse_primary's own reader thread.
+    // Decoded on this thread while worker threads parse it (see `primary`).
     let input = match loaded.base.open_decoded(&rec, http) {
         Ok(i) => i,
         Err(e) => return Err(Box::new((Some(loaded), e))),
