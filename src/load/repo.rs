@@ -1,7 +1,8 @@
 //! Loading one rpm-md repository: `repomd.xml`, then `primary`, and on request the
 //! file entries of `filelists` that dependencies need. Local directories, `file://`
 //! and `http(s)://` base URLs are read the same way: every file is decompressed on a
-//! worker thread and verified against repomd's checksum in the same pass.
+//! worker thread and verified against repomd's checksum in the same pass (primary's
+//! parse is itself spread over threads: see [`super::primary`]).
 
 use std::io::{BufRead, Read};
 use std::path::{Path, PathBuf};
@@ -53,17 +54,25 @@ impl RepoBase {
         }
     }
 
-    /// A decoded, verified stream of a repomd record's file, decoded on a worker thread.
-    fn open(&self, rec: &RepoMdRecord, http: &HttpClient) -> Result<ThreadedReader, LoadError> {
-        let decoded = match self {
-            RepoBase::Local(p) => open_verified(&p.join(&rec.href), rec.checksum.as_ref())?,
+    /// A decoded stream of a repomd record's file, verified against its checksum.
+    fn open_decoded(
+        &self,
+        rec: &RepoMdRecord,
+        http: &HttpClient,
+    ) -> Result<DecodedReader, LoadError> {
+        match self {
+            RepoBase::Local(p) => open_verified(&p.join(&rec.href), rec.checksum.as_ref()),
             RepoBase::Remote(u) => {
                 let url = join_url(u, &rec.href);
                 let raw = http.get_reader(&url)?;
-                DecodedReader::new(raw, Path::new(&url), rec.checksum.as_ref())?
+                DecodedReader::new(raw, Path::new(&url), rec.checksum.as_ref())
             }
-        };
-        Ok(ThreadedReader::new(Box::new(decoded)))
+        }
+    }
+
+    /// A decoded, verified stream of a repomd record's file, decoded on a worker thread.
+    fn open(&self, rec: &RepoMdRecord, http: &HttpClient) -> Result<ThreadedReader, LoadError> {
+        Ok(ThreadedReader::new(Box::new(self.open_decoded(rec, http)?)))
     }
 }
 
@@ -202,7 +211,8 @@ pub fn load_repo(
         primary: PrimaryResult::default(),
         modules: None,
     };
-    let input = match loaded.base.open(&rec, http) {
+    // Decoded on this thread while worker threads parse it (see `primary`).
+    let input = match loaded.base.open_decoded(&rec, http) {
         Ok(i) => i,
         Err(e) => return Err(Box::new((Some(loaded), e))),
     };

@@ -4,6 +4,7 @@
 use std::borrow::Cow;
 
 use quick_xml::events::{BytesRef, BytesStart};
+use quick_xml::name::QName;
 
 /// A parse failure at a byte offset of the (decompressed) document; the loader turns
 /// it into a `LoadError::Syntax` with line and column once it knows the file.
@@ -56,15 +57,62 @@ pub fn unescape(raw: &str) -> Cow<'_, str> {
     }
 }
 
-/// Visit the attributes of an element as `(local name, unescaped value)`.
-pub fn for_each_attr(e: &BytesStart<'_>, mut f: impl FnMut(&str, Cow<'_, str>)) {
+/// Visit the attributes of an element as `(local name, unescaped value)`, in order.
+pub fn for_each_attr<'e>(e: &'e BytesStart<'_>, mut f: impl FnMut(&'e str, Cow<'e, str>)) {
+    if let Some((attrs, n)) = plain_attrs(e.attributes_raw()) {
+        for &(key, value) in &attrs[..n] {
+            f(QName(key).local_name().into_inner(), unescape(value));
+        }
+        return;
+    }
     for a in e.attributes().with_checks(false).flatten() {
-        let key = a.key.local_name();
-        let key: &str = key.as_ref();
+        let key = a.key.local_name().into_inner();
         match a.value {
             Cow::Borrowed(v) => f(key, unescape(v)),
             Cow::Owned(v) => f(key, Cow::Owned(unescape(&v).into_owned())),
         }
+    }
+}
+
+/// The attributes of `raw` (the part of a tag after its name) when they have the plain
+/// form ` key="value"` (or `'value'`), at most 16 of them, whitespace-separated: a fast
+/// path that reads them as quick-xml's iterator does. `None` for anything else.
+fn plain_attrs(raw: &str) -> Option<([(&str, &str); 16], usize)> {
+    let b = raw.as_bytes();
+    let ws = |c: u8| matches!(c, b' ' | b'\t' | b'\r' | b'\n');
+    let mut out = [("", ""); 16];
+    let (mut i, mut n) = (0, 0);
+    loop {
+        let gap = i;
+        while i < b.len() && ws(b[i]) {
+            i += 1;
+        }
+        if i == b.len() {
+            return Some((out, n));
+        }
+        if i == gap || n == out.len() {
+            return None;
+        }
+        let key = i;
+        while i < b.len()
+            && !ws(b[i])
+            && !matches!(b[i], b'=' | b'"' | b'\'' | b'<' | b'>' | b'&' | b'/')
+        {
+            i += 1;
+        }
+        if i == key || b.get(i) != Some(&b'=') {
+            return None;
+        }
+        let quote = *b.get(i + 1)?;
+        if quote != b'"' && quote != b'\'' {
+            return None;
+        }
+        let value = i + 2;
+        let end = value + memchr::memchr(quote, &b[value..])?;
+        // Every index is of an ASCII byte, hence a char boundary.
+        out[n] = (&raw[key..i], &raw[value..end]);
+        n += 1;
+        i = end + 1;
     }
 }
 
@@ -109,5 +157,42 @@ mod tests {
         assert_eq!(line_col(d, 7), (3, 1));
         assert_eq!(unescape("a&amp;b"), "a&b");
         assert_eq!(unescape("plain"), "plain");
+    }
+
+    /// The fast path reads attributes exactly as quick-xml's iterator does.
+    #[test]
+    fn plain_attributes_read_like_quick_xml() {
+        let tags = [
+            "e",
+            "e ",
+            "rpm:entry name=\"a&amp;b\" flags='EQ' rpm:epoch=\"0\" ver=\"1.0\" rel=\"1\"",
+            "e a=\"x'y\"  b='x\"y'\n\t",
+            "e a=\"1\"b=\"2\"",
+            "e a = \"1\"",
+            "e a=1 b=\"2\"",
+            "e a b=\"2\"",
+            "e a=\"1\" a=\"2\"",
+            "e a=\"unclosed",
+            "e =\"x\"",
+            "e a=\"<&>\" c:d:e=''",
+            "e a=\"1\" b=\"2\" c=\"3\" d=\"4\" e=\"5\" f=\"6\" g=\"7\" h=\"8\" i=\"9\" j=\"10\" k=\"11\" l=\"12\" m=\"13\" n=\"14\" o=\"15\" p=\"16\" q=\"17\"",
+        ];
+        for tag in tags {
+            let n = tag.find(' ').unwrap_or(tag.len());
+            let e = BytesStart::from_content(tag, n);
+            let mut got = Vec::new();
+            for_each_attr(&e, |k, v| got.push((k.to_string(), v.into_owned())));
+            let mut want = Vec::new();
+            for a in e.attributes().with_checks(false).flatten() {
+                let k = a.key.local_name().into_inner().to_string();
+                want.push((k, unescape(&a.value).into_owned()));
+            }
+            assert_eq!(got, want, "{tag}");
+            if plain_attrs(e.attributes_raw()).is_some() {
+                assert!(!got.is_empty() || e.attributes_raw().trim().is_empty());
+            }
+        }
+        assert!(plain_attrs(" a=\"1\" b='2' ").is_some());
+        assert!(plain_attrs(" a = \"1\"").is_none());
     }
 }

@@ -36,7 +36,12 @@ impl Default for Interner {
 
 impl Interner {
     pub fn new() -> Self {
-        let mut inner = StringInterner::with_hasher(FxBuildHasher);
+        Self::with_capacity(0)
+    }
+
+    /// An interner with room for `cap` strings before it grows.
+    pub fn with_capacity(cap: usize) -> Self {
+        let mut inner = StringInterner::with_capacity_and_hasher(cap, FxBuildHasher);
         let empty: SymbolU32 = inner.get_or_intern("");
         debug_assert_eq!(empty.to_usize(), 0);
         Interner { inner }

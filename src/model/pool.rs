@@ -159,8 +159,13 @@ pub struct NewPackage<'a> {
 
 impl Pool {
     pub fn new(host_arch: &str) -> Self {
+        Self::with_capacity(host_arch, 0)
+    }
+
+    /// A pool whose interner has room for `strings` strings before it grows.
+    pub fn with_capacity(host_arch: &str, strings: usize) -> Self {
         Pool {
-            strings: Interner::new(),
+            strings: Interner::with_capacity(strings),
             repos: Vec::new(),
             packages: Vec::new(),
             deps: Vec::new(),
@@ -327,6 +332,83 @@ impl Pool {
             self.strings.intern(&format!("/{path}"))
         };
         self.files.push((pkg, s));
+        self.indexed = false;
+    }
+
+    /// Append every package of `part` to the current (last added) repo, as if they had
+    /// been added here one by one with [`Pool::add_package`], [`Pool::add_file`] and
+    /// [`Pool::make_reldep`]: the result is identical, symbol numbers included.
+    ///
+    /// This is how loaders fill a pool from several threads: each thread parses its
+    /// piece of the input into a fresh `Pool` (`part`), and the owner absorbs the parts
+    /// in input order. `part`'s strings are interned here in `part`'s own symbol order,
+    /// which is the order they were first seen in the piece, so every string gets the
+    /// symbol a sequential load would have given it; only one hash lookup per distinct
+    /// string of the piece is done here.
+    pub fn absorb(&mut self, part: Pool) {
+        let map: Vec<Sym> = (0..part.strings.len())
+            .map(|i| self.strings.intern(part.strings.resolve(Sym(i as u32))))
+            .collect();
+        // Every symbol of `part` comes from `part.strings`, so it is in `map`.
+        let m = |s: Sym| map[s.index()];
+        let dep = |d: &Reldep| Reldep {
+            name: m(d.name),
+            version: m(d.version),
+            release: m(d.release),
+            ..*d
+        };
+
+        // Rich trees in the order `part` first parsed them; a name this pool already
+        // parsed keeps its tree, as `make_reldep` does.
+        let mut rich: Vec<(u32, Sym)> = part.rich_by_name.iter().map(|(&n, &i)| (i, n)).collect();
+        rich.sort_unstable();
+        for (i, name) in rich {
+            let name = m(name);
+            if self.rich_by_name.contains_key(&name) {
+                continue;
+            }
+            if let Ok(tree) = part.rich_trees[i as usize].map_leaves(|d| Ok::<_, ()>(dep(d))) {
+                self.rich_by_name.insert(name, self.rich_trees.len() as u32);
+                self.rich_trees.push(tree);
+            }
+        }
+
+        let first = self.packages.len() as u32;
+        let dep_base = self.deps.len() as u32;
+        let repo = self
+            .repos
+            .last_mut()
+            .expect("add_repo must be called before absorb");
+        repo.end_pkg = first + part.packages.len() as u32;
+        let repo_id = repo.id;
+        self.deps.extend(part.deps.iter().map(dep));
+        self.packages.extend(part.packages.into_iter().map(|p| {
+            let mut info = p.info;
+            for s in [
+                &mut info.license,
+                &mut info.group,
+                &mut info.vendor,
+                &mut info.packager,
+                &mut info.buildhost,
+                &mut info.sourcerpm,
+                &mut info.checksum_type,
+                &mut info.modularity_label,
+            ] {
+                *s = m(*s);
+            }
+            Package {
+                name: m(p.name),
+                epoch: p.epoch,
+                version: m(p.version),
+                release: m(p.release),
+                arch: m(p.arch),
+                repo: repo_id,
+                dep_start: p.dep_start.map(|d| d + dep_base),
+                info,
+            }
+        }));
+        self.files
+            .extend(part.files.iter().map(|&(p, s)| (PkgId(p.0 + first), m(s))));
         self.indexed = false;
     }
 
@@ -711,5 +793,69 @@ mod tests {
             vec![virt],
             "unversioned provide matches all"
         );
+    }
+
+    /// Everything a load leaves in a pool, symbols included, as text to compare.
+    fn snapshot(pool: &Pool) -> String {
+        let strings: Vec<&str> = (0..pool.strings.len())
+            .map(|i| pool.str(Sym(i as u32)))
+            .collect();
+        let rich: Vec<String> = pool
+            .deps
+            .iter()
+            .map(|d| format!("{:?}", pool.rich_tree(d)))
+            .collect();
+        format!(
+            "{strings:?}\n{:?}\n{:?}\n{:?}\n{rich:?}\n{:?}",
+            pool.packages, pool.deps, pool.files, pool.rich_trees
+        )
+    }
+
+    #[test]
+    fn absorbing_parts_equals_adding_sequentially() {
+        // (name, provides, requires, files)
+        type Spec<'a> = (&'a str, &'a [&'a str], &'a [&'a str], &'a [&'a str]);
+        let pkgs: [Spec<'_>; 4] = [
+            ("a", &["a = 1.0-1", "liba"], &["(b or c)"], &["/usr/bin/a"]),
+            ("b", &["b"], &["(b or c)", "(x if y)", "a >= 1:2"], &[]),
+            (
+                "c",
+                &["c", "liba"],
+                &["(d and (a or b))"],
+                &["/usr/bin/c", "/usr/bin/a"],
+            ),
+            ("d", &[], &["(x if y)", "(d and (a or b))", "zz"], &[]),
+        ];
+        let fill = |pool: &mut Pool, range: std::ops::Range<usize>| {
+            for (name, prov, req, files) in &pkgs[range] {
+                let info = PackageInfo {
+                    license: pool.intern(&format!("lic-{name}")),
+                    summary: format!("the {name}").into(),
+                    ..PackageInfo::default()
+                };
+                let id = add(pool, name, 0, "1.0", name, "noarch", prov, req);
+                pool.packages[id.index()].info = info;
+                for f in *files {
+                    pool.add_file(id, f);
+                }
+            }
+        };
+        let mut seq = Pool::new("x86_64");
+        seq.add_repo("t", "/t", SourceKind::RpmMd);
+        fill(&mut seq, 0..4);
+
+        let mut merged = Pool::new("x86_64");
+        merged.add_repo("t", "/t", SourceKind::RpmMd);
+        for range in [0..1, 1..3, 3..4] {
+            let mut part = Pool::new("");
+            part.add_repo("part", "", SourceKind::RpmMd);
+            fill(&mut part, range);
+            merged.absorb(part);
+        }
+        assert_eq!(snapshot(&merged), snapshot(&seq));
+        assert_eq!(merged.repos[0].end_pkg, 4);
+        merged.build_indexes();
+        let d = merged.parse_reldep("liba").unwrap();
+        assert_eq!(merged.whatprovides(&d), vec![PkgId(0), PkgId(2)]);
     }
 }
