@@ -7,6 +7,7 @@ mod conformance_modules;
 mod conformance_oracle;
 mod conformance_vercmp;
 mod http_repo;
+mod install_cli;
 mod installability;
 mod koji;
 mod koji_buildroot;

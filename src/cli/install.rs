@@ -1,0 +1,340 @@
+//! `bramble install --dry-run`: what installing some roots on top of an installed set
+//! would bring in and why each package came, or, when it cannot work, the derivation of
+//! why (the python-magic story: "`s3cmd` requires `python3-magic`; `python3-file-magic`
+//! conflicts with it; `python3-file-magic` is installed because `insights-client`
+//! requires it"). Exit 0 when the install would succeed, 1 when it would fail, 2 on error.
+//!
+//! Roots and installed sets are given as names/dependencies, or as a file listing an
+//! image's packages (see [`parse_package_list`]), which `bramble why` reads the same way.
+
+use std::path::Path;
+
+use clap::Args;
+use serde::Serialize;
+
+use super::args::SourceArgs;
+use super::output;
+use crate::analysis::install::{Reason, Root, Transaction, simulate_install};
+use crate::model::nevra::Nevra;
+use crate::model::package::PkgId;
+use crate::model::pool::Pool;
+
+#[derive(Args, Debug)]
+pub struct InstallArgs {
+    #[command(flatten)]
+    pub src: SourceArgs,
+    /// Only simulate (required: bramble never installs anything).
+    #[arg(long = "dry-run")]
+    pub dry_run: bool,
+    /// What to install: package names, dependencies (`foo >= 1.0`, `/usr/bin/x`), or a
+    /// file listing packages (one per line, or a kickstart `%packages` section).
+    #[arg(required = true, value_name = "ROOT")]
+    pub roots: Vec<String>,
+    /// The installed set: a file listing an image's packages (NEVRAs or names, one per
+    /// line, `#` comments; or a kickstart file).
+    #[arg(long, value_name = "FILE", conflicts_with = "installed_from")]
+    pub installed: Option<String>,
+    /// The installed set is what installing these roots into an empty system gives
+    /// (repeatable or comma-separated).
+    #[arg(long = "installed-from", value_name = "ROOTS", value_delimiter = ',')]
+    pub installed_from: Vec<String>,
+    /// Machine-readable output.
+    #[arg(long)]
+    pub json: bool,
+}
+
+/// The package entries of an image list: one NEVRA or name per line, `#` starting a
+/// comment. When the text has a kickstart `%packages` section, only that section is
+/// read; exclusions (`-name`), groups (`@...`) and options are skipped.
+pub fn parse_package_list(text: &str) -> Vec<String> {
+    let lines: Vec<&str> = text.lines().map(str::trim).collect();
+    let section = lines.iter().position(|l| {
+        l.split_whitespace()
+            .next()
+            .is_some_and(|w| w == "%packages")
+    });
+    let body: &[&str] = match section {
+        Some(start) => {
+            let rest = lines.get(start + 1..).unwrap_or(&[]);
+            let end = rest
+                .iter()
+                .position(|l| l.starts_with('%'))
+                .unwrap_or(rest.len());
+            &rest[..end]
+        }
+        None => &lines,
+    };
+    body.iter()
+        .map(|l| l.split('#').next().unwrap_or("").trim())
+        .filter(|l| !l.is_empty() && !l.starts_with('-') && !l.starts_with('@'))
+        .map(str::to_string)
+        .collect()
+}
+
+/// One entry of a package list in the pool: the package with exactly this NEVRA (epoch
+/// optional), else the newest host-installable package of this name.
+pub fn resolve_entry(pool: &Pool, entry: &str) -> Option<PkgId> {
+    if let Some(n) = Nevra::parse(entry) {
+        let exact = pool.by_name(n.name).iter().copied().find(|&p| {
+            pool.arch(p) == n.arch && pool.evr(p).cmp_full(&n.evr) == std::cmp::Ordering::Equal
+        });
+        if exact.is_some() {
+            return exact;
+        }
+    }
+    let named = pool.by_name(entry);
+    let pick = |only_installable: bool| {
+        named
+            .iter()
+            .copied()
+            .filter(|&p| !only_installable || pool.is_installable(p))
+            .max_by(|&a, &b| pool.evr(a).cmp_full(&pool.evr(b)))
+    };
+    pick(true).or_else(|| pick(false))
+}
+
+/// Read a package-list file and resolve it against the pool; entries not found are
+/// reported on stderr and skipped.
+pub fn read_package_file(pool: &Pool, path: &Path) -> Result<Vec<PkgId>, String> {
+    let text = std::fs::read_to_string(path)
+        .map_err(|e| format!("cannot read {}: {e}", path.display()))?;
+    let mut out = Vec::new();
+    for entry in parse_package_list(&text) {
+        match resolve_entry(pool, &entry) {
+            Some(p) if !out.contains(&p) => out.push(p),
+            Some(_) => {}
+            None => eprintln!(
+                "bramble: warning: {}: no package {} in the loaded sources",
+                output::sanitize(&path.display().to_string()),
+                output::sanitize(&entry)
+            ),
+        }
+    }
+    Ok(out)
+}
+
+/// Command-line roots: an existing file is a package list, anything else a requirement.
+pub fn parse_roots(pool: &mut Pool, args: &[String]) -> Result<Vec<Root>, String> {
+    let mut roots = Vec::new();
+    for a in args {
+        let path = Path::new(a);
+        if path.is_file() {
+            roots.extend(read_package_file(pool, path)?.into_iter().map(Root::Pkg));
+        } else {
+            roots.push(Root::parse(pool, a).map_err(|e| format!("{a}: {e}"))?);
+        }
+    }
+    Ok(roots)
+}
+
+/// Why a package is in a transaction, in words.
+pub fn reason_text(pool: &Pool, r: &Reason) -> String {
+    match r {
+        Reason::Root => "root".to_string(),
+        Reason::Required { by, dep } => {
+            format!("required by {} via {}", pool.name(*by), pool.dep_str(dep))
+        }
+        Reason::Upgrade { of } => format!("upgrades {}", pool.nevra(*of)),
+    }
+}
+
+/// `1.2 MiB`-style size.
+fn human(n: u64) -> String {
+    const UNITS: [&str; 5] = ["B", "KiB", "MiB", "GiB", "TiB"];
+    let mut v = n as f64;
+    let mut u = 0;
+    while v >= 1024.0 && u + 1 < UNITS.len() {
+        v /= 1024.0;
+        u += 1;
+    }
+    if u == 0 {
+        format!("{n} B")
+    } else {
+        format!("{v:.1} {}", UNITS[u])
+    }
+}
+
+/// The transaction as a table: package, repo, size, why; then the total.
+pub fn render_transaction(pool: &Pool, t: &Transaction) -> String {
+    let rows: Vec<[String; 4]> = t
+        .packages
+        .iter()
+        .map(|(p, r)| {
+            [
+                pool.nevra(*p),
+                pool.repo_of(*p).name.clone(),
+                human(pool.pkg(*p).info.size_installed),
+                reason_text(pool, r),
+            ]
+        })
+        .collect();
+    let w0 = rows.iter().map(|r| r[0].len()).max().unwrap_or(0);
+    let w1 = rows.iter().map(|r| r[1].len()).max().unwrap_or(0);
+    let w2 = rows.iter().map(|r| r[2].len()).max().unwrap_or(0);
+    let mut s = format!("Installing {} packages:\n", rows.len());
+    for r in &rows {
+        s.push_str(&format!(
+            "  {:w0$}  {:w1$}  {:>w2$}  {}\n",
+            r[0], r[1], r[2], r[3]
+        ));
+    }
+    let total: u64 = t
+        .packages
+        .iter()
+        .map(|(p, _)| pool.pkg(*p).info.size_installed)
+        .sum();
+    s.push_str(&format!("Total install size: {}\n", human(total)));
+    s
+}
+
+#[derive(Serialize)]
+struct JsonPkg {
+    nevra: String,
+    repo: String,
+    size: u64,
+    reason: &'static str,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    by: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    dep: Option<String>,
+}
+
+#[derive(Serialize)]
+struct JsonOut {
+    ok: bool,
+    installed: usize,
+    packages: Vec<JsonPkg>,
+    install_size: u64,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    explanation: Option<String>,
+}
+
+fn json_pkg(pool: &Pool, p: PkgId, r: &Reason) -> JsonPkg {
+    let (reason, by, dep) = match r {
+        Reason::Root => ("root", None, None),
+        Reason::Required { by, dep } => {
+            ("required", Some(pool.nevra(*by)), Some(pool.dep_str(dep)))
+        }
+        Reason::Upgrade { of } => ("upgrade", Some(pool.nevra(*of)), None),
+    };
+    JsonPkg {
+        nevra: pool.nevra(p),
+        repo: pool.repo_of(p).name.clone(),
+        size: pool.pkg(p).info.size_installed,
+        reason,
+        by,
+        dep,
+    }
+}
+
+pub fn run(a: InstallArgs) -> i32 {
+    if !a.dry_run {
+        eprintln!("bramble: install only simulates; pass --dry-run");
+        return 2;
+    }
+    let (mut loaded, failed) = match a.src.load() {
+        Ok(x) => x,
+        Err(e) => {
+            eprintln!("bramble: {e}");
+            return 2;
+        }
+    };
+    let pool = &mut loaded.pool;
+    let installed: Vec<PkgId> = if let Some(f) = &a.installed {
+        match read_package_file(pool, Path::new(f)) {
+            Ok(v) => v,
+            Err(e) => {
+                eprintln!("bramble: {}", output::sanitize(&e));
+                return 2;
+            }
+        }
+    } else if !a.installed_from.is_empty() {
+        let base = match parse_roots(pool, &a.installed_from) {
+            Ok(r) => r,
+            Err(e) => {
+                eprintln!("bramble: --installed-from: {}", output::sanitize(&e));
+                return 2;
+            }
+        };
+        match simulate_install(pool, &base, &[], &[]) {
+            Ok(t) => t.packages.iter().map(|x| x.0).collect(),
+            Err(why) => {
+                eprintln!(
+                    "bramble: --installed-from cannot be installed itself: {}",
+                    output::sanitize(&why.render(pool))
+                );
+                return 2;
+            }
+        }
+    } else {
+        Vec::new()
+    };
+    let roots = match parse_roots(pool, &a.roots) {
+        Ok(r) => r,
+        Err(e) => {
+            eprintln!("bramble: {}", output::sanitize(&e));
+            return 2;
+        }
+    };
+    let pool = &loaded.pool;
+    let result = simulate_install(pool, &roots, &installed, &[]);
+    if a.json {
+        let (packages, explanation) = match &result {
+            Ok(t) => (
+                t.packages
+                    .iter()
+                    .map(|(p, r)| json_pkg(pool, *p, r))
+                    .collect::<Vec<_>>(),
+                None,
+            ),
+            Err(e) => (Vec::new(), Some(e.render(pool))),
+        };
+        output::json(&JsonOut {
+            ok: result.is_ok(),
+            installed: installed.len(),
+            install_size: packages.iter().map(|p| p.size).sum(),
+            packages,
+            explanation,
+        });
+    } else {
+        match &result {
+            Ok(t) => output::out(&output::sanitize(&render_transaction(pool, t))),
+            Err(e) => output::out(&output::sanitize(&format!(
+                "Cannot install: {}\n",
+                e.render(pool)
+            ))),
+        }
+    }
+    if failed {
+        2
+    } else if result.is_ok() {
+        0
+    } else {
+        1
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn plain_list_with_comments() {
+        let got = parse_package_list("# image\nbash\n\n  glibc-2.34-100.el9.x86_64 # pinned\n");
+        assert_eq!(got, ["bash", "glibc-2.34-100.el9.x86_64"]);
+    }
+
+    #[test]
+    fn kickstart_reads_only_packages_section() {
+        let ks = "lang en_US\n%packages --ignoremissing\n@core\nbash\n-dracut\ntar\n%end\n\
+                  %post\necho hi\n%end\n";
+        assert_eq!(parse_package_list(ks), ["bash", "tar"]);
+    }
+
+    #[test]
+    fn sizes_are_human() {
+        assert_eq!(human(512), "512 B");
+        assert_eq!(human(1536), "1.5 KiB");
+        assert_eq!(human(3 * 1024 * 1024), "3.0 MiB");
+    }
+}
