@@ -113,13 +113,17 @@ pub fn read_package_file(pool: &Pool, path: &Path) -> Result<Vec<PkgId>, String>
     Ok(out)
 }
 
-/// Command-line roots: an existing file is a package list, anything else a requirement.
+/// Command-line roots: an existing file is a package list, a name only one package has
+/// is that package, anything else a requirement.
 pub fn parse_roots(pool: &mut Pool, args: &[String]) -> Result<Vec<Root>, String> {
     let mut roots = Vec::new();
     for a in args {
         let path = Path::new(a);
         if path.is_file() {
             roots.extend(read_package_file(pool, path)?.into_iter().map(Root::Pkg));
+        } else if let [only] = pool.by_name(a) {
+            // One package of that name: name it, so the derivation says "`x` (a root)".
+            roots.push(Root::Pkg(*only));
         } else {
             roots.push(Root::parse(pool, a).map_err(|e| format!("{a}: {e}"))?);
         }
