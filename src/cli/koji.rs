@@ -27,21 +27,21 @@ use serde::Serialize;
 use super::args::StderrProgress;
 use super::output;
 use crate::analysis::buildroot::{
-    self, BuildrootInput, BuildrootPlan, ExternalContent, Reason, Removed, RootPackage,
+    self, BuildrootPlan, ExternalContent, Reason, Removed, RootPackage,
 };
-use crate::analysis::inherit::{self, BuildConfig, InheritError, LatestView, TagRef};
-use crate::analysis::lint::{self, Lint, Severity};
+use crate::analysis::inherit::{self, BuildConfig, LatestView, TagRef};
+use crate::analysis::lint::{Lint, Severity};
+use crate::analysis::tagview::TagView;
 use crate::load::error::LoadError;
 use crate::load::http::{HttpClient, HttpOptions};
 use crate::load::koji::config::{self, DEFAULT_PROFILE};
 use crate::load::koji::hub::{HubClient, KojiSource};
 use crate::load::koji::snapshot::{self, Recorder, Snapshot};
-use crate::load::koji::{Parts, TreeRequest, load_tree};
-use crate::load::source::{Filelists, LoadOptions, Source, load_sources};
+use crate::load::koji::{Parts, TreeRequest, externals, load_tree};
 use crate::model::pool::Pool;
 use crate::model::tag::{
-    BuildTarget, InheritanceEntry, InheritanceLink, MergeMode, PackageEntry, TagExternalRepo,
-    TagGroup, TagId, TagTree, TaggedBuild,
+    BuildTarget, InheritanceEntry, InheritanceLink, MergeMode, TagExternalRepo, TagGroup, TagId,
+    TagTree, TaggedBuild,
 };
 
 #[derive(Args, Debug)]
@@ -468,39 +468,9 @@ fn view_parts() -> Parts {
     }
 }
 
-/// What inheritance gives a tag: the walk, package list, latest builds, external repos,
-/// effective groups and build config.
-struct TagView {
-    tree: TagTree,
-    walk: Vec<InheritanceEntry>,
-    packages: Vec<PackageEntry>,
-    latest: LatestView,
-    repos: Vec<TagExternalRepo>,
-    groups: Vec<TagGroup>,
-    config: BuildConfig,
-}
-
-fn tag_view(tree: TagTree) -> Result<TagView, InheritError> {
-    let walk = inherit::tree_inheritance(&tree)?;
-    let packages = inherit::package_list(&tree, &walk)?;
-    let latest = inherit::latest_builds(&tree, &walk, &packages)?;
-    let repos = inherit::external_repos(&tree, &walk)?;
-    let groups = inherit::effective_groups(tree.groups.as_deref().unwrap_or_default());
-    let config = inherit::build_config(&tree, &walk)?;
-    Ok(TagView {
-        tree,
-        walk,
-        packages,
-        latest,
-        repos,
-        groups,
-        config,
-    })
-}
-
 fn load_view(src: &dyn KojiSource, tag: &str, event: Option<i64>) -> Result<TagView, String> {
     let tree = load(src, tag, event, view_parts()).map_err(|e| e.to_string())?;
-    tag_view(tree).map_err(|e| e.to_string())
+    TagView::new(tree).map_err(|e| e.to_string())
 }
 
 /// A JSON value as koji's taginfo prints it (Python repr for strings).
@@ -701,49 +671,19 @@ fn overrides(ext: &ExternalArgs) -> Result<Vec<(String, String)>, String> {
 }
 
 /// Loads the content of the external repos for `arch` into one pool; a repo that cannot
-/// be read is reported and counts as not loaded.
+/// be read is reported on stderr and counts as not loaded.
 fn load_externals(
     repos: &[TagExternalRepo],
     arch: &str,
     ext: &ExternalArgs,
 ) -> Result<(Pool, Vec<ExternalContent>), String> {
     let given = overrides(ext)?;
-    for (name, _) in &given {
-        if !repos.iter().any(|r| &r.external_repo_name == name) {
-            return Err(format!("--external: the tag has no external repo `{name}`"));
-        }
-    }
-    let mut sources = Vec::new();
-    let mut wanted = Vec::new();
-    for r in repos {
-        let loc = match given.iter().find(|(n, _)| *n == r.external_repo_name) {
-            Some((_, l)) => Some(l.clone()),
-            None if ext.no_fetch => None,
-            None => Some(r.url.replace("$arch", arch)),
-        };
-        if let Some(loc) = loc {
-            match Source::parse(&format!("{},{loc}", r.external_repo_name)) {
-                Ok(s) => {
-                    sources.push(s);
-                    wanted.push(r.external_repo_name.clone());
-                }
-                Err(e) => eprintln!(
-                    "bramble: warning: external repo `{}`: {}",
-                    r.external_repo_name,
-                    output::sanitize(&e.to_string())
-                ),
-            }
-        }
-    }
-    let opts = LoadOptions {
-        filelists: Filelists::Never,
-        host_arch: Some(arch.to_owned()),
-        ..LoadOptions::default()
-    };
     let progress = StderrProgress::new();
-    let loaded = load_sources(&sources, &opts, &progress);
+    let loaded = externals::load_externals(repos, arch, &given, ext.no_fetch, &progress)?;
     progress.finish();
-    let mut failed = Vec::new();
+    for w in &loaded.warnings {
+        eprintln!("bramble: warning: {}", output::sanitize(w));
+    }
     for p in &loaded.problems {
         eprintln!(
             "bramble: {}: {}: {}",
@@ -751,64 +691,8 @@ fn load_externals(
             output::sanitize(&p.source),
             output::sanitize(&p.error.to_string())
         );
-        if p.fatal {
-            failed.push(p.source.clone());
-        }
     }
-    let pool = loaded.pool;
-    let out = repos
-        .iter()
-        .map(|r| {
-            let name = &r.external_repo_name;
-            let ok = wanted.contains(name)
-                && !failed.iter().any(|f| f.starts_with(&format!("{name} (")));
-            let ids = ok
-                .then(|| {
-                    pool.repos
-                        .iter()
-                        .find(|x| &x.name == name)
-                        .map(|x| x.packages().collect::<Vec<_>>())
-                })
-                .flatten();
-            (r.clone(), ids)
-        })
-        .collect();
-    Ok((pool, out))
-}
-
-/// The buildroot arch: asked for, or the first of the build config.
-fn pick_arch(view: &TagView, asked: Option<&str>) -> Result<String, String> {
-    let arches: Vec<&str> = view
-        .config
-        .arch_list()
-        .into_iter()
-        .map(buildroot::canon_arch)
-        .filter(|a| *a != "src" && *a != "noarch")
-        .collect();
-    match asked {
-        Some(a) => {
-            let a = buildroot::canon_arch(a);
-            if arches.contains(&a) {
-                Ok(a.to_owned())
-            } else {
-                Err(format!(
-                    "`{}` has no repo for arch `{a}` (its arches: {})",
-                    view.config.tag.name,
-                    if arches.is_empty() {
-                        "none".to_owned()
-                    } else {
-                        arches.join(" ")
-                    }
-                ))
-            }
-        }
-        None => arches.first().map(|a| (*a).to_owned()).ok_or_else(|| {
-            format!(
-                "`{}` has no arches: Koji makes no buildroot repo for it",
-                view.config.tag.name
-            )
-        }),
-    }
+    Ok((loaded.pool, loaded.content))
 }
 
 fn plan_for(
@@ -818,27 +702,7 @@ fn plan_for(
     externals: &[ExternalContent],
     mode: Option<MergeMode>,
 ) -> Result<BuildrootPlan, String> {
-    let rpms = view
-        .tree
-        .rpms
-        .as_ref()
-        .ok_or("the tag's rpms were not loaded")?;
-    let blocklist: Vec<String> = view
-        .packages
-        .iter()
-        .filter(|p| p.blocked)
-        .map(|p| p.package_name.clone())
-        .collect();
-    Ok(buildroot::assemble(&BuildrootInput {
-        tag: &view.config.tag.name,
-        arch,
-        rpms,
-        latest: Some(&view.latest),
-        blocklist: &blocklist,
-        externals,
-        pool,
-        mode,
-    }))
+    view.plan(arch, pool, externals, mode)
 }
 
 /// `bramble koji buildroot` text.
@@ -1030,7 +894,7 @@ fn buildroot(
         Ok(v) => v,
         Err(e) => return fail(e),
     };
-    let arch = match pick_arch(&view, ext.arch.as_deref()) {
+    let arch = match view.pick_arch(ext.arch.as_deref()) {
         Ok(a) => a,
         Err(e) => return fail(e),
     };
@@ -1107,29 +971,22 @@ fn lint(
         Ok(v) => v,
         Err(e) => return fail(e),
     };
-    let mut lints = lint::tag_lints(
-        &view.tree,
-        &view.walk,
-        &view.packages,
-        &view.repos,
-        Some(&view.config),
-    );
-    lints.extend(lint::group_lints(&view.groups));
     // against the buildroot, when the tag has one
-    let arch = pick_arch(&view, ext.arch.as_deref()).ok();
-    if let Some(arch) = &arch {
+    let arch = view.pick_arch(ext.arch.as_deref()).ok();
+    let lints = if let Some(arch) = &arch {
         let (pool, externals) = match load_externals(&view.repos, arch, ext) {
             Ok(x) => x,
             Err(e) => return fail(e),
         };
         match plan_for(&view, arch, &pool, &externals, None) {
-            Ok(plan) => lints.extend(lint::buildroot_lints(&plan, &view.groups, &pool)),
+            Ok(plan) => view.lints(Some((&plan, &pool))),
             Err(e) => return fail(e),
         }
     } else if let Some(a) = &ext.arch {
         return fail(format!("`{tag}` has no repo for arch `{a}`"));
-    }
-    lints.sort_by_key(|l| l.severity);
+    } else {
+        view.lints(None)
+    };
     let name = view.config.tag.name.clone();
     if json {
         output::json(&LintJson {

@@ -14,6 +14,7 @@
 //! lists and targets by id), so a snapshot built from such recordings replays too.
 
 pub mod config;
+pub mod externals;
 pub mod hub;
 pub mod snapshot;
 
