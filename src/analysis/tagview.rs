@@ -3,6 +3,8 @@
 //! blocks, the latest builds, external repos in merge order, effective groups and build
 //! config; the buildroot arch; the buildroot plan and every lint.
 
+use std::fmt::Write as _;
+
 use super::buildroot::{self, BuildrootInput, BuildrootPlan, ExternalContent};
 use super::inherit::{self, BuildConfig, InheritError, LatestView};
 use super::lint::{self, Lint};
@@ -134,4 +136,58 @@ impl TagView {
         lints.sort_by_key(|l| l.severity);
         lints
     }
+}
+
+/// `koji list-tag-inheritance` text: the root line, then one line per entry with the
+/// flags (`M` maxdepth, `F` filter, `I` intransitive, `N` noconfig) and the tree drawing.
+pub fn render_inheritance(
+    root_name: &str,
+    root_id: i64,
+    entries: &[InheritanceEntry],
+    reverse: bool,
+) -> String {
+    let mut s = format!("     {root_name} ({root_id})\n");
+    let mut sibdepths: Vec<i64> = Vec::new();
+    let spaces = |n: i64| " ".repeat(usize::try_from(n).unwrap_or(0));
+    for (i, cur) in entries.iter().enumerate() {
+        let siblings = entries[i + 1..]
+            .iter()
+            .filter(|t| {
+                if reverse {
+                    t.link.parent == cur.link.parent
+                } else {
+                    t.link.child == cur.link.child
+                }
+            })
+            .count();
+        let l = &cur.link;
+        for (on, c) in [
+            (l.maxdepth.is_some(), 'M'),
+            (!l.pkg_filter.is_empty(), 'F'),
+            (l.intransitive, 'I'),
+            (l.noconfig, 'N'),
+        ] {
+            s.push(if on { c } else { '.' });
+        }
+        let mut outdepth = 0;
+        for &depth in &sibdepths {
+            if depth < cur.currdepth {
+                s.push_str(&spaces((depth - outdepth) * 3 - 1));
+                s.push('\u{2502}');
+                outdepth = depth;
+            }
+        }
+        s.push_str(&spaces((cur.currdepth - outdepth) * 3 - 1));
+        s.push(if siblings > 0 { '\u{251c}' } else { '\u{2514}' });
+        s.push('\u{2500}');
+        let _ = writeln!(s, "{} ({})", cur.name, cur.tag);
+        if siblings > 0 {
+            if sibdepths.last() != Some(&cur.currdepth) {
+                sibdepths.push(cur.currdepth);
+            }
+        } else if sibdepths.last() == Some(&cur.currdepth) {
+            sibdepths.pop();
+        }
+    }
+    s
 }

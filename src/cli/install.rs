@@ -142,22 +142,6 @@ pub fn reason_text(pool: &Pool, r: &Reason) -> String {
     }
 }
 
-/// `1.2 MiB`-style size.
-fn human(n: u64) -> String {
-    const UNITS: [&str; 5] = ["B", "KiB", "MiB", "GiB", "TiB"];
-    let mut v = n as f64;
-    let mut u = 0;
-    while v >= 1024.0 && u + 1 < UNITS.len() {
-        v /= 1024.0;
-        u += 1;
-    }
-    if u == 0 {
-        format!("{n} B")
-    } else {
-        format!("{v:.1} {}", UNITS[u])
-    }
-}
-
 /// The transaction as a table: package, repo, size, why; then the total.
 pub fn render_transaction(pool: &Pool, t: &Transaction) -> String {
     let rows: Vec<[String; 4]> = t
@@ -167,7 +151,7 @@ pub fn render_transaction(pool: &Pool, t: &Transaction) -> String {
             [
                 pool.nevra(*p),
                 pool.repo_of(*p).name.clone(),
-                human(pool.pkg(*p).info.size_installed),
+                crate::text::human_size(pool.pkg(*p).info.size_installed),
                 reason_text(pool, r),
             ]
         })
@@ -187,7 +171,10 @@ pub fn render_transaction(pool: &Pool, t: &Transaction) -> String {
         .iter()
         .map(|(p, _)| pool.pkg(*p).info.size_installed)
         .sum();
-    s.push_str(&format!("Total install size: {}\n", human(total)));
+    s.push_str(&format!(
+        "Total install size: {}\n",
+        crate::text::human_size(total)
+    ));
     s
 }
 
@@ -337,8 +324,8 @@ mod tests {
 
     #[test]
     fn sizes_are_human() {
-        assert_eq!(human(512), "512 B");
-        assert_eq!(human(1536), "1.5 KiB");
-        assert_eq!(human(3 * 1024 * 1024), "3.0 MiB");
+        assert_eq!(crate::text::human_size(512), "512 B");
+        assert_eq!(crate::text::human_size(1536), "1.5 KiB");
+        assert_eq!(crate::text::human_size(3 * 1024 * 1024), "3.0 MiB");
     }
 }

@@ -31,7 +31,7 @@ use crate::analysis::buildroot::{
 };
 use crate::analysis::inherit::{self, BuildConfig, LatestView, TagRef};
 use crate::analysis::lint::{Lint, Severity};
-use crate::analysis::tagview::TagView;
+use crate::analysis::tagview::{self, TagView};
 use crate::load::error::LoadError;
 use crate::load::http::{HttpClient, HttpOptions};
 use crate::load::koji::config::{self, DEFAULT_PROFILE};
@@ -54,7 +54,7 @@ pub struct KojiArgs {
 
 /// Where Koji data comes from. Without any of `--hub`, `-p`, `--snapshot`, the `koji`
 /// profile of the koji client configuration is used.
-#[derive(Args, Debug)]
+#[derive(Args, Debug, Default)]
 pub struct HubArgs {
     /// The hub's XML-RPC URL, e.g. https://koji.fedoraproject.org/kojihub.
     #[arg(long, global = true, value_name = "URL")]
@@ -201,58 +201,14 @@ pub fn open_source(a: &HubArgs) -> Result<Box<dyn KojiSource>, LoadError> {
     Ok(Box::new(HubClient::new(&url, http)))
 }
 
-/// `koji list-tag-inheritance` text: the root line, then one line per entry with the
-/// flags (`M` maxdepth, `F` filter, `I` intransitive, `N` noconfig) and the tree drawing.
+/// `koji list-tag-inheritance` text (see [`tagview::render_inheritance`]).
 pub fn render_inheritance(
     root_name: &str,
     root_id: i64,
     entries: &[InheritanceEntry],
     reverse: bool,
 ) -> String {
-    let mut s = format!("     {root_name} ({root_id})\n");
-    let mut sibdepths: Vec<i64> = Vec::new();
-    let spaces = |n: i64| " ".repeat(usize::try_from(n).unwrap_or(0));
-    for (i, cur) in entries.iter().enumerate() {
-        let siblings = entries[i + 1..]
-            .iter()
-            .filter(|t| {
-                if reverse {
-                    t.link.parent == cur.link.parent
-                } else {
-                    t.link.child == cur.link.child
-                }
-            })
-            .count();
-        let l = &cur.link;
-        for (on, c) in [
-            (l.maxdepth.is_some(), 'M'),
-            (!l.pkg_filter.is_empty(), 'F'),
-            (l.intransitive, 'I'),
-            (l.noconfig, 'N'),
-        ] {
-            s.push(if on { c } else { '.' });
-        }
-        let mut outdepth = 0;
-        for &depth in &sibdepths {
-            if depth < cur.currdepth {
-                s.push_str(&spaces((depth - outdepth) * 3 - 1));
-                s.push('\u{2502}');
-                outdepth = depth;
-            }
-        }
-        s.push_str(&spaces((cur.currdepth - outdepth) * 3 - 1));
-        s.push(if siblings > 0 { '\u{251c}' } else { '\u{2514}' });
-        s.push('\u{2500}');
-        let _ = writeln!(s, "{} ({})", cur.name, cur.tag);
-        if siblings > 0 {
-            if sibdepths.last() != Some(&cur.currdepth) {
-                sibdepths.push(cur.currdepth);
-            }
-        } else if sibdepths.last() == Some(&cur.currdepth) {
-            sibdepths.pop();
-        }
-    }
-    s
+    tagview::render_inheritance(root_name, root_id, entries, reverse)
 }
 
 /// `koji list-tagged` text: a header and one sorted line per build.

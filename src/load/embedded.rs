@@ -12,6 +12,7 @@ use std::path::PathBuf;
 use super::compress::{DecodedReader, io_ref_to_load_error};
 use super::error::LoadError;
 use super::filelists::{FileWanted, scan_filelists};
+use super::modulemd::{ModulesLoad, parse_modules};
 use super::primary::{PrimaryResult, parse_primary};
 use super::repomd::{RepoMd, RepoMdRecord, parse_repomd};
 use super::xml::{XmlError, line_col};
@@ -20,7 +21,7 @@ use crate::model::pool::{Pool, SourceKind};
 use crate::progress::Progress;
 
 /// An embedded repository once loaded.
-#[derive(Debug, Clone)]
+#[derive(Debug)]
 pub struct EmbeddedRepo {
     pub id: RepoId,
     pub repomd: RepoMd,
@@ -29,6 +30,8 @@ pub struct EmbeddedRepo {
     pub filelists: bool,
     /// Problems that did not stop loading.
     pub warnings: Vec<String>,
+    /// Its module metadata (`modules` record), when it has some.
+    pub modules: Option<ModulesLoad>,
 }
 
 fn embedded_path(name: &str, href: &str) -> PathBuf {
@@ -132,6 +135,7 @@ pub fn load_embedded_repo(
         primary,
         filelists: false,
         warnings,
+        modules: None,
     };
     if let Some(rec) = loaded.repomd.get("filelists").cloned() {
         progress.phase(&format!("{name}: filelists"), rec.open_size.or(rec.size));
@@ -140,6 +144,15 @@ pub fn load_embedded_repo(
             .map_err(|e| xml_error(name, files, &rec, &e))?;
         pool.repos[id.index()].full_filelists = true;
         loaded.filelists = true;
+    }
+    if let Some(rec) = loaded.repomd.get("modules").cloned() {
+        let path = embedded_path(name, &rec.href);
+        let mut input = open(name, files, &rec)?;
+        let mut data = Vec::new();
+        input
+            .read_to_end(&mut data)
+            .map_err(|e| super::compress::io_to_load_error(&path, e))?;
+        loaded.modules = Some(parse_modules(&data, &path));
     }
     Ok(loaded)
 }

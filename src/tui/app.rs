@@ -11,12 +11,16 @@ use std::sync::Arc;
 
 use super::data::{Catalog, Problem};
 use super::details::{DetailRow, detail_rows};
+use super::doc::{Doc, DocNav, Link};
 use super::filter::{self, Query};
 use super::jobs::{JobEvent, JobProgress, LoadRequest};
 use super::keymap::{Action, COMMANDS, ViewId, complete};
+use super::tags::{KojiCatalog, KojiRequest};
 use super::theme::{Role, Theme};
 use crate::analysis::closure::{ClosureOptions, ClosureReport};
-use crate::model::package::PkgId;
+use crate::analysis::install::{Explanation, Reason, Root, Step, simulate_install};
+use crate::analysis::why::why;
+use crate::model::package::{PkgId, Reldep};
 use crate::model::pool::SourceKind;
 use crate::progress::Cancel;
 use crate::text::{sanitize_line, shell_quote};
@@ -48,6 +52,17 @@ pub enum Effect {
         generation: u64,
         cat: Arc<Catalog>,
         text: String,
+    },
+    Conflicts {
+        generation: u64,
+        cat: Arc<Catalog>,
+        progress: Arc<JobProgress>,
+    },
+    /// Reload the Koji data (another event).
+    Koji {
+        generation: u64,
+        req: KojiRequest,
+        progress: Arc<JobProgress>,
     },
     /// Put text on the clipboard (OSC 52).
     Copy(String),
@@ -208,6 +223,42 @@ impl ClosureState {
     }
 }
 
+/// The Tags view: which tag's page, forward or reverse tree, the cursor.
+#[derive(Default)]
+pub struct TagsState {
+    pub page: usize,
+    pub reverse: bool,
+    pub nav: DocNav,
+    /// A Koji reload (`:event N`) is running.
+    pub loading: Option<Arc<JobProgress>>,
+    generation: u64,
+}
+
+/// The Conflicts view.
+#[derive(Default)]
+pub struct ConflictsState {
+    pub running: Option<Arc<JobProgress>>,
+    generation: u64,
+    pub doc: Doc,
+    pub nav: DocNav,
+    /// Pairs found by the last run (`None`: not run).
+    pub found: Option<usize>,
+    pub error: Option<String>,
+    /// A run was asked for before the data was loaded.
+    pub wanted: bool,
+}
+
+/// The Install view: the last `:install` or `:why` and its answer.
+#[derive(Default)]
+pub struct InstallState {
+    /// What was asked, as typed.
+    pub asked: Option<String>,
+    pub doc: Doc,
+    pub nav: DocNav,
+    /// Whether the answer is a failure.
+    pub failed: bool,
+}
+
 /// A popup over the current view (the `@` command).
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Popup {
@@ -232,6 +283,11 @@ pub struct App {
     pub problems: Vec<Problem>,
     pub packages: PackagesState,
     pub closure: ClosureState,
+    pub koji: Option<Arc<KojiCatalog>>,
+    pub tags: TagsState,
+    pub modules: DocNav,
+    pub install: InstallState,
+    pub conflicts: ConflictsState,
     pub errors: ListNav,
     pub help: ListNav,
     pub popup: Option<Popup>,
@@ -257,6 +313,11 @@ impl App {
             problems: Vec::new(),
             packages: PackagesState::default(),
             closure: ClosureState::default(),
+            koji: None,
+            tags: TagsState::default(),
+            modules: DocNav::default(),
+            install: InstallState::default(),
+            conflicts: ConflictsState::default(),
             errors: ListNav::default(),
             help: ListNav::default(),
             popup: None,
@@ -268,7 +329,11 @@ impl App {
 
     /// Whether a job is running (the event loop then redraws progress periodically).
     pub fn busy(&self) -> bool {
-        self.loading.is_some() || self.closure.running.is_some() || self.packages.pending
+        self.loading.is_some()
+            || self.closure.running.is_some()
+            || self.packages.pending
+            || self.tags.loading.is_some()
+            || self.conflicts.running.is_some()
     }
 
     /// Apply a key press (through the key map).
@@ -328,6 +393,17 @@ impl App {
                 self.show(ViewId::Closure);
                 self.start_closure();
             }
+            Action::RunConflicts => {
+                self.show(ViewId::Conflicts);
+                self.start_conflicts();
+            }
+            Action::ToggleReverse => {
+                if self.view == ViewId::Tags {
+                    self.tags.reverse = !self.tags.reverse;
+                    self.tags.nav.reset();
+                }
+            }
+            Action::ShowStream => self.show_stream(),
             Action::ShowCommand => self.popup = Some(self.equivalent_command()),
             Action::Copy => match self.current_package() {
                 Some(id) => {
@@ -402,18 +478,33 @@ impl App {
             }
             (Mode::Command, Action::Complete) => {
                 if let Some(c) = complete(&self.input).get(self.palette) {
-                    self.input = c.name.to_string();
+                    let rest = self
+                        .input
+                        .trim_start()
+                        .split_once(char::is_whitespace)
+                        .map(|(_, r)| r.trim().to_string())
+                        .unwrap_or_default();
+                    self.input = if rest.is_empty() {
+                        c.name.to_string()
+                    } else {
+                        format!("{} {rest}", c.name)
+                    };
                 }
             }
             (Mode::Command, Action::Submit) => {
                 let text = self.input.trim().to_string();
+                let (word, rest) = match text.split_once(char::is_whitespace) {
+                    Some((w, r)) => (w.to_string(), r.trim().to_string()),
+                    None => (text.clone(), String::new()),
+                };
                 let found = COMMANDS
                     .iter()
-                    .find(|c| c.name == text || text == "q" && c.name == "quit")
-                    .or_else(|| complete(&text).get(self.palette).copied());
+                    .find(|c| c.name == word || word == "q" && c.name == "quit")
+                    .or_else(|| complete(&word).get(self.palette).copied());
                 self.mode = Mode::Normal;
                 self.input.clear();
                 match found {
+                    Some(c) if !rest.is_empty() => self.command_with_args(c.name, &rest),
                     Some(c) => self.update(c.action),
                     None => {
                         self.message = Some((
@@ -499,7 +590,9 @@ impl App {
     pub fn on_job(&mut self, ev: JobEvent) {
         match ev {
             JobEvent::Loaded(out) => {
+                let out = *out;
                 self.data = Some(Arc::new(out.catalog));
+                self.koji = out.koji.map(Arc::new);
                 self.problems = out.problems;
                 self.loading = None;
                 if !self.packages.query.is_empty() {
@@ -508,6 +601,10 @@ impl App {
                 if self.closure.wanted {
                     self.closure.wanted = false;
                     self.start_closure();
+                }
+                if self.conflicts.wanted {
+                    self.conflicts.wanted = false;
+                    self.start_conflicts();
                 }
             }
             JobEvent::ClosureDone { generation, result } => {
@@ -527,6 +624,59 @@ impl App {
                     Err(e) => self.closure.error = Some(e),
                 }
             }
+            JobEvent::KojiLoaded {
+                generation,
+                koji,
+                problems,
+            } => {
+                if generation != self.tags.generation {
+                    return;
+                }
+                self.tags.loading = None;
+                self.problems.retain(|p| !p.source.starts_with("koji"));
+                self.problems.extend(problems);
+                if let Some(k) = koji {
+                    self.message = Some((
+                        match k.event {
+                            Some(e) => format!("Koji data at event {e}"),
+                            None => "Koji data: current".to_string(),
+                        },
+                        Role::Ok,
+                    ));
+                    self.koji = Some(Arc::new(k));
+                    self.tags.page = self.tags.page.min(
+                        self.koji
+                            .as_ref()
+                            .map_or(0, |k| k.pages.len().saturating_sub(1)),
+                    );
+                    self.tags.nav.reset();
+                } else {
+                    self.message = Some(("Koji reload failed: see Errors".into(), Role::Error));
+                }
+            }
+            JobEvent::ConflictsDone { generation, result } => {
+                if generation != self.conflicts.generation {
+                    return;
+                }
+                self.conflicts.running = None;
+                match result {
+                    Ok((doc, n)) => {
+                        self.conflicts.doc = doc;
+                        self.conflicts.found = Some(n);
+                        self.conflicts.nav.reset();
+                        if let Some(i) = self
+                            .conflicts
+                            .doc
+                            .rows
+                            .iter()
+                            .position(|r| r.link.is_some())
+                        {
+                            self.conflicts.nav.nav.cursor = i;
+                        }
+                    }
+                    Err(e) => self.conflicts.error = Some(e),
+                }
+            }
             JobEvent::Filtered { generation, ids } => {
                 if generation == self.packages.filter_gen {
                     self.packages.matches = Some(ids);
@@ -540,6 +690,14 @@ impl App {
 
     fn back(&mut self) {
         match self.view {
+            ViewId::Conflicts if self.conflicts.running.is_some() => {
+                if let Some(p) = self.conflicts.running.take() {
+                    p.cancel.cancel();
+                }
+                self.conflicts.generation += 1;
+                self.message = Some(("conflict search cancelled".into(), Role::Warning));
+            }
+            ViewId::Conflicts if self.conflicts.nav.back() => {}
             ViewId::Closure if self.closure.running.is_some() => {
                 if let Some(p) = self.closure.running.take() {
                     p.cancel.cancel();
@@ -564,6 +722,9 @@ impl App {
             ViewId::Packages if !self.packages.query.is_empty() => {
                 self.set_filter(String::new());
             }
+            ViewId::Tags if self.tags.nav.back() => {}
+            ViewId::Modules if self.modules.back() => {}
+            ViewId::Install if self.install.nav.back() => {}
             ViewId::Overview => {}
             _ => self.show(ViewId::Overview),
         }
@@ -628,6 +789,32 @@ impl App {
                     self.open_package(r.pkg);
                 }
             }
+            ViewId::Tags => {
+                let link = self
+                    .tags_doc()
+                    .and_then(|d| d.rows.get(self.tags.nav.nav.cursor))
+                    .and_then(|r| r.link.clone());
+                self.follow(link);
+            }
+            ViewId::Modules => {
+                let link = cat
+                    .modules
+                    .doc
+                    .rows
+                    .get(self.modules.nav.cursor)
+                    .and_then(|r| r.link.clone());
+                self.follow(link);
+            }
+            ViewId::Install => {
+                let link = self
+                    .install
+                    .doc
+                    .rows
+                    .get(self.install.nav.nav.cursor)
+                    .and_then(|r| r.link.clone());
+                self.follow(link);
+            }
+            ViewId::Conflicts => self.enter_conflicts(),
             ViewId::Overview => self.show(ViewId::Packages),
             ViewId::Errors | ViewId::Help => {}
         }
@@ -689,6 +876,19 @@ impl App {
                 let len = super::views::help::row_count();
                 self.help.navigate(action, len);
             }
+            ViewId::Tags => {
+                let len = self.tags_doc().map_or(0, Doc::len);
+                self.tags.nav.nav.navigate(action, len);
+            }
+            ViewId::Modules => {
+                let len = cat.map_or(0, |c| c.modules.doc.len());
+                self.modules.nav.navigate(action, len);
+            }
+            ViewId::Install => {
+                let len = self.install.doc.len();
+                self.install.nav.nav.navigate(action, len);
+            }
+            ViewId::Conflicts => self.navigate_conflicts(action),
             ViewId::Overview => {}
         }
     }
@@ -703,6 +903,15 @@ impl App {
                 .rows()
                 .get(self.closure.nav.cursor)
                 .map(|r| r.pkg),
+            ViewId::Modules => match cat.modules.doc.rows.get(self.modules.nav.cursor)?.link {
+                Some(Link::Package(p)) => Some(p),
+                _ => None,
+            },
+            ViewId::Install => match self.install.doc.rows.get(self.install.nav.nav.cursor)?.link {
+                Some(Link::Package(p)) => Some(p),
+                _ => None,
+            },
+            ViewId::Conflicts => self.conflict_package(),
             _ => None,
         }
     }
@@ -813,6 +1022,438 @@ impl App {
     }
 }
 
+/// Roots as typed in the TUI (`s3cmd python3-dateutil`, commas too): a name only one
+/// package has is that package, another name or capability is a requirement. Unlike the
+/// CLI, the pool is shared and frozen, so only names it already knows can be asked for.
+pub fn parse_roots(pool: &crate::model::pool::Pool, text: &str) -> Result<Vec<Root>, String> {
+    let mut roots = Vec::new();
+    for w in text.split([' ', ',']).filter(|w| !w.is_empty()) {
+        if let [only] = pool.by_name(w) {
+            roots.push(Root::Pkg(*only));
+        } else if let Some(sym) = pool.strings.get(w) {
+            roots.push(Root::Dep(Reldep::unversioned(sym)));
+        } else {
+            return Err(format!(
+                "no package or capability named `{}`",
+                sanitize_line(w)
+            ));
+        }
+    }
+    if roots.is_empty() {
+        return Err("name at least one package".into());
+    }
+    Ok(roots)
+}
+
+impl App {
+    fn start_conflicts(&mut self) {
+        let Some(cat) = self.data.clone() else {
+            self.conflicts.wanted = true;
+            self.message = Some((
+                "conflicts will be found once loading is done".into(),
+                Role::Dim,
+            ));
+            return;
+        };
+        if let Some(old) = self.conflicts.running.take() {
+            old.cancel.cancel();
+        }
+        self.conflicts.generation += 1;
+        self.conflicts.error = None;
+        let progress = JobProgress::new();
+        self.conflicts.running = Some(Arc::clone(&progress));
+        self.effects.push(Effect::Conflicts {
+            generation: self.conflicts.generation,
+            cat,
+            progress,
+        });
+    }
+
+    fn enter_conflicts(&mut self) {
+        let link = self
+            .conflicts
+            .doc
+            .rows
+            .get(self.conflicts.nav.nav.cursor)
+            .and_then(|r| r.link.clone());
+        match link {
+            Some(Link::Row(r)) => self.conflicts.nav.jump(r),
+            other => self.follow(other),
+        }
+    }
+
+    fn navigate_conflicts(&mut self, action: Action) {
+        let len = self.conflicts.doc.len();
+        self.conflicts.nav.nav.navigate(action, len);
+    }
+
+    fn conflict_package(&self) -> Option<PkgId> {
+        match self
+            .conflicts
+            .doc
+            .rows
+            .get(self.conflicts.nav.nav.cursor)?
+            .link
+        {
+            Some(Link::Package(p)) => Some(p),
+            _ => None,
+        }
+    }
+
+    /// The document the Tags view shows.
+    pub fn tags_doc(&self) -> Option<&Doc> {
+        let page = self.koji.as_ref()?.pages.get(self.tags.page)?;
+        if self.tags.reverse {
+            page.reverse.as_ref()
+        } else {
+            Some(&page.doc)
+        }
+    }
+
+    /// Follow a document link.
+    fn follow(&mut self, link: Option<Link>) {
+        match link {
+            Some(Link::Package(p)) => self.open_package(p),
+            Some(Link::Row(r)) => match self.view {
+                ViewId::Tags => self.tags.nav.jump(r),
+                ViewId::Modules => self.modules.jump(r),
+                ViewId::Install => self.install.nav.jump(r),
+                ViewId::Conflicts => self.conflicts.nav.jump(r),
+                _ => {}
+            },
+            Some(Link::Tag(t)) => self.open_tag(&t),
+            Some(Link::Stream(k)) => self.open_stream(&k),
+            None => self.message = Some(("nothing to follow on this row".into(), Role::Dim)),
+        }
+    }
+
+    /// Show a tag's page, or the row of that tag (or external repo) in the current page.
+    pub fn open_tag(&mut self, target: &str) {
+        self.show(ViewId::Tags);
+        let Some(k) = self.koji.clone() else {
+            self.message = Some(("no Koji data loaded".into(), Role::Warning));
+            return;
+        };
+        if let Some(i) = k.page(target)
+            && i != self.tags.page
+        {
+            self.tags.page = i;
+            self.tags.reverse = false;
+            self.tags.nav.reset();
+            return;
+        }
+        let key = super::tags::anchor_for(target);
+        match self.tags_doc().and_then(|d| d.find(&key)) {
+            Some(r) => self.tags.nav.jump(r),
+            None => {
+                self.message = Some((
+                    format!("`{}` has no page here", sanitize_line(target)),
+                    Role::Dim,
+                ));
+            }
+        }
+    }
+
+    /// Show a module stream (`name:stream`) in the Modules view.
+    pub fn open_stream(&mut self, key: &str) {
+        self.show(ViewId::Modules);
+        let Some(cat) = self.data.clone() else {
+            return;
+        };
+        match cat.modules.doc.find(&super::modules::stream_anchor(key)) {
+            Some(r) => self.modules.jump(r),
+            None => {
+                self.message = Some((
+                    format!("no stream `{}` loaded", sanitize_line(key)),
+                    Role::Warning,
+                ));
+            }
+        }
+    }
+
+    /// `m`: from the package on screen to the module stream it belongs to.
+    fn show_stream(&mut self) {
+        let Some(cat) = self.data.clone() else {
+            return;
+        };
+        let Some(id) = self.current_package() else {
+            self.message = Some(("no package selected".into(), Role::Dim));
+            return;
+        };
+        match cat.modules.stream_of.get(&id) {
+            Some(k) => self.open_stream(&k.clone()),
+            None => {
+                self.message = Some((
+                    format!("{} is not an artifact of any loaded stream", cat.nevra(id)),
+                    Role::Dim,
+                ));
+            }
+        }
+    }
+
+    /// A palette command with arguments.
+    fn command_with_args(&mut self, name: &str, rest: &str) {
+        match name {
+            "install" => self.run_install(rest),
+            "why" => self.run_why(rest),
+            "tags" => self.open_tag(rest),
+            "event" => self.reload_koji(rest),
+            _ => {
+                self.message = Some((format!("`:{name}` takes no arguments"), Role::Warning));
+            }
+        }
+    }
+
+    /// `:event N` (or `:event now`): the Koji data at another hub event.
+    fn reload_koji(&mut self, arg: &str) {
+        let Some(mut req) = self.request.koji().cloned() else {
+            self.message = Some(("no Koji source to reload".into(), Role::Warning));
+            return;
+        };
+        req.event = match arg {
+            "now" | "none" => None,
+            n => match n.parse::<i64>() {
+                Ok(n) => Some(n),
+                Err(_) => {
+                    self.message = Some(("usage: :event N | :event now".into(), Role::Warning));
+                    return;
+                }
+            },
+        };
+        self.tags.generation += 1;
+        let progress = JobProgress::new();
+        self.tags.loading = Some(Arc::clone(&progress));
+        self.show(ViewId::Tags);
+        self.effects.push(Effect::Koji {
+            generation: self.tags.generation,
+            req,
+            progress,
+        });
+    }
+
+    /// `:install ROOTS [--on ROOTS]`: simulate, show the transaction or the derivation.
+    pub fn run_install(&mut self, text: &str) {
+        self.show(ViewId::Install);
+        let Some(cat) = self.data.clone() else {
+            self.message = Some(("still loading".into(), Role::Dim));
+            return;
+        };
+        let pool = &cat.pool;
+        let (want, on) = match text.split_once("--on") {
+            Some((a, b)) => (a.trim(), Some(b.trim())),
+            None => (text.trim(), None),
+        };
+        let roots = match parse_roots(pool, want) {
+            Ok(r) => r,
+            Err(e) => {
+                self.message = Some((e, Role::Error));
+                return;
+            }
+        };
+        let mut d = Doc::new();
+        let installed: Vec<PkgId> = match on {
+            None => Vec::new(),
+            Some(on) => {
+                let base = match parse_roots(pool, on) {
+                    Ok(r) => r,
+                    Err(e) => {
+                        self.message = Some((e, Role::Error));
+                        return;
+                    }
+                };
+                match simulate_install(pool, &base, &[], &[]) {
+                    Ok(t) => t.packages.iter().map(|(p, _)| *p).collect(),
+                    Err(e) => {
+                        d.heading(&format!(
+                            "The installed set `{on}` itself cannot be installed:"
+                        ));
+                        explanation_rows(&mut d, pool, &e);
+                        self.set_install(text, d, true);
+                        return;
+                    }
+                }
+            }
+        };
+        if let Some(on) = on {
+            d.line(vec![super::doc::s(
+                format!("on top of {} packages installed by `{on}`", installed.len()),
+                Role::Dim,
+            )]);
+        }
+        let failed = match simulate_install(pool, &roots, &installed, &[]) {
+            Ok(t) => {
+                let total: u64 = t
+                    .packages
+                    .iter()
+                    .map(|(p, _)| pool.pkg(*p).info.size_installed)
+                    .sum();
+                d.heading(&format!(
+                    "Installing {} packages, {} installed size (Enter: details)",
+                    t.packages.len(),
+                    crate::text::human_size(total)
+                ));
+                for (p, r) in &t.packages {
+                    let why = match r {
+                        Reason::Root => "asked for".to_string(),
+                        Reason::Required { by, dep } => {
+                            format!("{} requires {}", pool.name(*by), pool.dep_str(dep))
+                        }
+                        Reason::Upgrade { of } => format!("upgrades {}", pool.nevra(*of)),
+                    };
+                    d.push(
+                        vec![
+                            super::doc::s(format!("  {}", cat.nevra(*p)), Role::Link),
+                            super::doc::s(format!("  {}", cat.repo_name(*p)), Role::Dim),
+                            super::doc::s(format!("  {why}"), Role::Dim),
+                        ],
+                        Some(Link::Package(*p)),
+                    );
+                }
+                false
+            }
+            Err(e) => {
+                d.heading("Cannot install: the derivation, in order");
+                explanation_rows(&mut d, pool, &e);
+                true
+            }
+        };
+        self.set_install(text, d, failed);
+    }
+
+    fn set_install(&mut self, asked: &str, doc: Doc, failed: bool) {
+        self.install.asked = Some(asked.to_string());
+        self.install.doc = doc;
+        self.install.failed = failed;
+        self.install.nav.reset();
+        if let Some(i) = self.install.doc.rows.iter().position(|r| r.link.is_some()) {
+            self.install.nav.nav.cursor = i;
+        }
+    }
+
+    /// `:why PKG --from ROOTS`: the shortest Requires chains, each package a link.
+    pub fn run_why(&mut self, text: &str) {
+        self.show(ViewId::Install);
+        let Some(cat) = self.data.clone() else {
+            return;
+        };
+        let pool = &cat.pool;
+        let Some((target, from)) = text.split_once("--from") else {
+            self.message = Some(("usage: :why PKG --from ROOTS".into(), Role::Warning));
+            return;
+        };
+        let target = target.trim();
+        let Some(&t) = pool
+            .by_name(target)
+            .iter()
+            .max_by(|a, b| pool.evr(**a).cmp_full(&pool.evr(**b)))
+        else {
+            self.message = Some((
+                format!("no package named `{}`", sanitize_line(target)),
+                Role::Error,
+            ));
+            return;
+        };
+        let mut roots = Vec::new();
+        for w in from.split([' ', ',']).filter(|w| !w.is_empty()) {
+            let found = pool.by_name(w);
+            if found.is_empty() {
+                self.message = Some((
+                    format!("no package named `{}`", sanitize_line(w)),
+                    Role::Error,
+                ));
+                return;
+            }
+            roots.extend_from_slice(found);
+        }
+        let chains = why(pool, &roots, t, &[], 20);
+        let mut d = Doc::new();
+        if chains.is_empty() {
+            d.heading(&format!(
+                "{} is not reachable from {} through Requires",
+                cat.nevra(t),
+                from.trim()
+            ));
+        } else {
+            d.heading(&format!(
+                "{} shortest chain(s) to {} (Enter: details)",
+                chains.len(),
+                cat.nevra(t)
+            ));
+        }
+        for (i, c) in chains.iter().enumerate() {
+            if i > 0 {
+                d.blank();
+            }
+            for (depth, l) in c.links.iter().enumerate() {
+                d.push(
+                    vec![
+                        super::doc::s(
+                            format!("{}{}", "  ".repeat(depth + 1), pool.name(l.pkg)),
+                            Role::Link,
+                        ),
+                        super::doc::s(format!("  requires {}", pool.dep_str(&l.dep)), Role::Dim),
+                    ],
+                    Some(Link::Package(l.pkg)),
+                );
+            }
+            d.push(
+                vec![super::doc::s(
+                    format!("{}{}", "  ".repeat(c.links.len() + 1), cat.nevra(c.target)),
+                    Role::Warning,
+                )],
+                Some(Link::Package(c.target)),
+            );
+        }
+        self.set_install(text, d, false);
+    }
+}
+
+/// A derivation as rows: each fact on its own row, then every package it names as a link.
+fn explanation_rows(d: &mut Doc, pool: &crate::model::pool::Pool, e: &Explanation) {
+    for fact in e.render(pool).split("; ") {
+        d.line(vec![super::doc::s(format!("  {fact}"), Role::Error)]);
+    }
+    let mut named: Vec<PkgId> = Vec::new();
+    for st in &e.steps {
+        let ps: Vec<PkgId> = match st {
+            Step::Root { pkg } | Step::Installed { pkg } | Step::NotInstallable { pkg } => {
+                vec![*pkg]
+            }
+            Step::RootRequires { providers, .. } => providers.clone(),
+            Step::Requires { pkg, providers, .. } => {
+                let mut v = vec![*pkg];
+                v.extend(providers);
+                v
+            }
+            Step::NeededBy { pkg, by, .. } => vec![*pkg, *by],
+            Step::NothingProvides { pkg, .. } => vec![*pkg],
+            Step::Conflicts { pkg, other, .. } | Step::Obsoletes { pkg, other, .. } => {
+                vec![*pkg, *other]
+            }
+            Step::SameName { a, b } => vec![*a, *b],
+            Step::GaveUp { .. } => Vec::new(),
+        };
+        for p in ps {
+            if !named.contains(&p) {
+                named.push(p);
+            }
+        }
+    }
+    if !named.is_empty() {
+        d.blank();
+        d.heading("Packages named (Enter: details)");
+        for p in named {
+            d.push(
+                vec![
+                    super::doc::s(format!("  {}", pool.nevra(p)), Role::Link),
+                    super::doc::s(format!("  {}", pool.repo_of(p).name), Role::Dim),
+                ],
+                Some(Link::Package(p)),
+            );
+        }
+    }
+}
+
 #[cfg(test)]
 pub(crate) mod tests {
     use super::*;
@@ -858,6 +1499,26 @@ pub(crate) mod tests {
                         let ids = filter::run(&cat, &q, &Cancel::new()).unwrap();
                         app.on_job(JobEvent::Filtered { generation, ids });
                     }
+                    Effect::Conflicts {
+                        generation,
+                        cat,
+                        progress,
+                    } => {
+                        let result = crate::tui::conflicts::run(&cat, &progress);
+                        app.on_job(JobEvent::ConflictsDone { generation, result });
+                    }
+                    Effect::Koji {
+                        generation,
+                        req,
+                        progress,
+                    } => {
+                        let (koji, problems) = crate::tui::tags::load(&req, progress.as_ref());
+                        app.on_job(JobEvent::KojiLoaded {
+                            generation,
+                            koji,
+                            problems,
+                        });
+                    }
                     Effect::Copy(_) => {}
                 }
             }
@@ -889,7 +1550,11 @@ pub(crate) mod tests {
         let cat = app.data.as_ref().unwrap();
         assert!(app.loading.is_none());
         assert!(app.problems.is_empty(), "{:?}", app.problems);
-        assert_eq!(cat.pool.repos.len(), 3);
+        assert_eq!(cat.pool.repos.len(), 4);
+        // the modular repo's metadata and the Koji snapshot come with the demo
+        assert!(cat.modules.streams >= 2, "{}", cat.modules.streams);
+        let koji = app.koji.as_ref().expect("demo Koji data");
+        assert_eq!(koji.pages[0].name, "f19-build");
         assert!(!cat.pool.by_name("s3cmd").is_empty());
         assert_eq!(cat.order.len(), cat.pool.len());
     }
@@ -1011,7 +1676,7 @@ pub(crate) mod tests {
         assert_eq!(app.view, ViewId::Packages);
         app.on_key(&KeyEvent::new(KeyCode::BackTab, KeyModifiers::SHIFT));
         assert_eq!(app.view, ViewId::Overview);
-        keys(&mut app, "4");
+        keys(&mut app, "8");
         assert_eq!(app.view, ViewId::Errors);
         keys(&mut app, "?");
         assert_eq!(app.view, ViewId::Help);
@@ -1083,7 +1748,8 @@ pub(crate) mod tests {
     fn keys_before_loading_do_not_panic() {
         let mut app = App::new(LoadRequest::Demo { host_arch: None }, Theme { color: true });
         for c in [
-            "2", "j", "G", "/", "x", "\n", "c", "@", "y", "3", "n", "b", "4", "j", "5", "G",
+            "2", "j", "G", "/", "x", "\n", "c", "@", "y", "3", "n", "b", "4", "j", "5", "G", "6",
+            "r", "7", "m", "x",
         ] {
             for ch in c.chars() {
                 if ch == '\n' {
@@ -1100,6 +1766,161 @@ pub(crate) mod tests {
         assert!(
             app.closure.report.is_some(),
             "the closure asked for early runs after loading"
+        );
+    }
+
+    fn doc_text(d: &Doc) -> String {
+        d.text()
+    }
+
+    #[test]
+    fn tags_view_walks_the_demo_koji_tag() {
+        let mut app = demo_app();
+        keys(&mut app, "6");
+        assert_eq!(app.view, ViewId::Tags);
+        let text = doc_text(app.tags_doc().unwrap());
+        // the tree as `koji list-tag-inheritance` draws it, with priorities
+        assert!(text.contains("f19-build (4)"), "{text}");
+        assert!(
+            text.contains("└─f18 (1)") || text.contains("─f18 (1)"),
+            "{text}"
+        );
+        assert!(text.contains("prio "), "{text}");
+        // external repos with merge mode, inherited ones named with their tag
+        assert!(text.contains("dist-f18-updates"), "{text}");
+        assert!(text.contains("merge koji"), "{text}");
+        // groups with their origin, and the lints of the story
+        assert!(text.contains("srpm-build"), "{text}");
+        assert!(text.contains("fedpkg"), "{text}");
+        // the custom foo-1.0 shadows the external foo-1.1 under merge mode koji
+        assert!(text.contains("foo-1.0-1.fc19.x86_64"), "{text}");
+        assert!(text.contains("shadows foo-1.1"), "{text}");
+        let page = &app.koji.as_ref().unwrap().pages[0];
+        assert!(page.errors + page.warnings > 0, "the fixture has lints");
+        // Enter on the foo row goes to the tag it came from
+        let doc = app.tags_doc().unwrap();
+        let foo = doc
+            .rows
+            .iter()
+            .position(|r| r.text().starts_with("  foo-1.0-1.fc19.x86_64"))
+            .unwrap();
+        let origin = match &doc.rows[foo].link {
+            Some(Link::Tag(t)) => t.clone(),
+            other => panic!("{other:?}"),
+        };
+        let target = doc.find(&crate::tui::tags::anchor_for(&origin)).unwrap();
+        app.tags.nav.nav.cursor = foo;
+        key(&mut app, KeyCode::Enter);
+        assert_eq!(app.tags.nav.nav.cursor, target);
+        key(&mut app, KeyCode::Esc);
+        assert_eq!(app.tags.nav.nav.cursor, foo, "Esc returns to the package");
+        // r flips to the reverse tree (when the snapshot has it) and back
+        keys(&mut app, "r");
+        assert!(app.tags.reverse);
+        keys(&mut app, "r");
+        assert!(!app.tags.reverse);
+        // :event reloads at that event
+        keys(&mut app, ":event 40");
+        key(&mut app, KeyCode::Enter);
+        assert!(app.tags.loading.is_some());
+        run_effects(&mut app);
+        assert!(app.tags.loading.is_none());
+        assert_eq!(app.koji.as_ref().unwrap().event, Some(40));
+        keys(&mut app, ":event soon");
+        key(&mut app, KeyCode::Enter);
+        assert!(app.message.as_ref().is_some_and(|m| m.0.contains("usage")));
+    }
+
+    #[test]
+    fn modules_view_and_the_jump_from_a_package() {
+        let mut app = demo_app();
+        keys(&mut app, "7");
+        let cat = app.data.clone().unwrap();
+        let text = doc_text(&cat.modules.doc);
+        assert!(text.contains("postgresql"), "{text}");
+        assert!(text.contains("15 [d]"), "default stream marked: {text}");
+        assert!(text.contains("inactive"), "16 is not active: {text}");
+        // from a modular package to its stream
+        let pg: Vec<PkgId> = cat
+            .pool
+            .by_name("postgresql")
+            .iter()
+            .copied()
+            .filter(|p| cat.modules.stream_of.contains_key(p))
+            .collect();
+        assert!(!pg.is_empty(), "artifacts are linked to their packages");
+        app.open_package(pg[0]);
+        keys(&mut app, "m");
+        assert_eq!(app.view, ViewId::Modules);
+        let row = &cat.modules.doc.rows[app.modules.nav.cursor];
+        assert!(
+            row.anchor
+                .as_deref()
+                .is_some_and(|a| a.starts_with("stream:postgresql:")),
+            "{:?}",
+            row
+        );
+        // and Enter on an artifact goes back to a package
+        let art = cat
+            .modules
+            .doc
+            .rows
+            .iter()
+            .position(|r| matches!(r.link, Some(Link::Package(_))))
+            .unwrap();
+        app.modules.nav.cursor = art;
+        key(&mut app, KeyCode::Enter);
+        assert_eq!(app.view, ViewId::Packages);
+        // a non-modular package has no stream
+        let s3 = cat.pool.by_name("s3cmd")[0];
+        app.open_package(s3);
+        keys(&mut app, "m");
+        assert_eq!(app.view, ViewId::Packages);
+        assert!(app.message.is_some());
+    }
+
+    #[test]
+    fn install_and_why_from_the_palette() {
+        let mut app = demo_app();
+        // the python-magic story: s3cmd into an image that has insights-client
+        keys(&mut app, ":install s3cmd --on insights-client");
+        key(&mut app, KeyCode::Enter);
+        assert_eq!(app.view, ViewId::Install);
+        assert!(app.install.failed);
+        let text = doc_text(&app.install.doc);
+        assert!(text.contains("python3-file-magic"), "{text}");
+        assert!(text.contains("python3-magic"), "{text}");
+        assert!(text.contains("insights-client"), "{text}");
+        // every package named is a link
+        assert!(
+            app.current_package().is_some()
+                || app.install.doc.rows.iter().any(|r| r.link.is_some())
+        );
+        // alone, s3cmd installs, with the reason of each package
+        keys(&mut app, ":install s3cmd");
+        key(&mut app, KeyCode::Enter);
+        assert!(!app.install.failed);
+        let text = doc_text(&app.install.doc);
+        assert!(text.contains("s3cmd requires python3-magic"), "{text}");
+        let first = app.current_package().unwrap();
+        key(&mut app, KeyCode::Enter);
+        assert_eq!(app.view, ViewId::Packages);
+        assert_eq!(app.packages.trail, [first]);
+        // why
+        keys(&mut app, ":why python3-file-magic --from insights-client");
+        key(&mut app, KeyCode::Enter);
+        let text = doc_text(&app.install.doc);
+        assert!(
+            text.contains("insights-client  requires python3-file-magic"),
+            "{text}"
+        );
+        // unknown names are a message, not a panic
+        keys(&mut app, ":install no-such-thing");
+        key(&mut app, KeyCode::Enter);
+        assert!(
+            app.message
+                .as_ref()
+                .is_some_and(|m| m.0.contains("no package"))
         );
     }
 }

@@ -3,9 +3,11 @@
 //! dependencies), and load problems as plain text. Built on a worker thread, then
 //! shared read-only (`Arc<Catalog>`) by the views and the jobs.
 
+use super::modules::ModulesPage;
 use crate::analysis::closure::dnf_order;
 use crate::analysis::reverse::ReverseIndex;
-use crate::model::package::{DepKind, PkgId};
+use crate::model::module::ModuleIndex;
+use crate::model::package::{DepKind, PkgId, RepoId};
 use crate::model::pool::Pool;
 use crate::text::sanitize_line;
 
@@ -18,6 +20,9 @@ pub struct Catalog {
     /// Per package: the NEVRA in lower case, for case-insensitive filtering.
     pub lower: Vec<Box<str>>,
     pub rev: ReverseIndex,
+    /// Module metadata per repository, and the Modules view built from it.
+    pub module_indexes: Vec<(RepoId, ModuleIndex)>,
+    pub modules: ModulesPage,
 }
 
 impl Catalog {
@@ -34,13 +39,23 @@ impl Catalog {
             .collect();
         let lower = nevra.iter().map(|s| s.to_lowercase().into()).collect();
         let rev = ReverseIndex::build(&pool, &[DepKind::Requires, DepKind::Conflicts]);
+        let modules = super::modules::build(&pool, &[]);
         Catalog {
             pool,
             order,
             nevra,
             lower,
             rev,
+            module_indexes: Vec::new(),
+            modules,
         }
+    }
+
+    /// Add module metadata (and build the Modules view from it).
+    pub fn with_modules(mut self, indexes: Vec<(RepoId, ModuleIndex)>) -> Self {
+        self.modules = super::modules::build(&self.pool, &indexes);
+        self.module_indexes = indexes;
+        self
     }
 
     pub fn nevra(&self, id: PkgId) -> &str {

@@ -25,8 +25,13 @@ mod tests {
     #[test]
     fn the_demo_is_embedded() {
         let names: Vec<_> = DEMO_REPOS.iter().map(|r| r.name).collect();
-        assert_eq!(names, ["demo-base", "demo-copr", "closure"]);
-        for r in DEMO_REPOS {
+        assert_eq!(names, ["demo-base", "demo-copr", "closure", "modular"]);
+        let koji: Vec<_> = DEMO_KOJI_REPOS.iter().map(|r| r.name).collect();
+        assert_eq!(
+            koji,
+            ["dist-f19-base", "dist-f19-updates", "dist-f18-updates"]
+        );
+        for r in DEMO_REPOS.iter().chain(DEMO_KOJI_REPOS) {
             assert!(
                 r.files.iter().any(|(h, _)| *h == "repodata/repomd.xml"),
                 "{}",

@@ -14,6 +14,7 @@ use super::data::{Catalog, Problem};
 use super::demo::DEMO_REPOS;
 use super::event::Msg;
 use super::filter::{self, Query};
+use super::tags::{KojiCatalog, KojiFrom, KojiRequest};
 use crate::analysis::closure::{ClosureOptions, ClosureReport, closure};
 use crate::load::embedded::load_embedded_repo;
 use crate::load::source::{LoadOptions, Source, load_sources};
@@ -87,70 +88,113 @@ impl Progress for JobProgress {
 /// What to load.
 #[derive(Clone, Debug)]
 pub enum LoadRequest {
-    /// The demo build tree compiled into the binary.
+    /// The demo build tree compiled into the binary (with its Koji snapshot).
     Demo { host_arch: Option<String> },
-    /// Sources as given on the command line (`[NAME,]PATH|URL`).
+    /// Sources as given on the command line (`[NAME,]PATH|URL`), and Koji tags.
     Sources {
         args: Vec<String>,
         opts: Box<LoadOptions>,
+        koji: Option<KojiRequest>,
     },
+}
+
+impl LoadRequest {
+    /// The Koji part of the request.
+    pub fn koji(&self) -> Option<&KojiRequest> {
+        static DEMO: std::sync::OnceLock<KojiRequest> = std::sync::OnceLock::new();
+        match self {
+            LoadRequest::Demo { .. } => Some(DEMO.get_or_init(|| KojiRequest {
+                from: KojiFrom::Demo,
+                tags: Vec::new(),
+                event: None,
+                externals: Vec::new(),
+            })),
+            LoadRequest::Sources { koji, .. } => koji.as_ref(),
+        }
+    }
 }
 
 pub struct LoadOutcome {
     pub catalog: Catalog,
+    pub koji: Option<KojiCatalog>,
     pub problems: Vec<Problem>,
 }
 
 /// Load synchronously (the worker calls this; tests too).
 pub fn load(req: &LoadRequest, progress: &JobProgress) -> LoadOutcome {
     let mut problems = Vec::new();
-    let pool = match req {
-        LoadRequest::Demo { host_arch } => {
-            let host = host_arch
-                .clone()
-                .unwrap_or_else(|| crate::load::repofile::host_arch().to_string());
-            let mut pool = Pool::new(&host);
-            for r in DEMO_REPOS {
-                match load_embedded_repo(&mut pool, r.name, r.location, r.files, progress) {
-                    Ok(loaded) => problems.extend(loaded.warnings.into_iter().map(|w| Problem {
-                        source: r.name.to_string(),
-                        message: w,
-                        fatal: false,
-                    })),
-                    Err(e) => problems.push(Problem {
-                        source: r.name.to_string(),
-                        message: e.to_string(),
-                        fatal: true,
-                    }),
+    let mut modules = Vec::new();
+    let pool =
+        match req {
+            LoadRequest::Demo { host_arch } => {
+                let host = host_arch
+                    .clone()
+                    .unwrap_or_else(|| crate::load::repofile::host_arch().to_string());
+                let mut pool = Pool::new(&host);
+                for r in DEMO_REPOS {
+                    match load_embedded_repo(&mut pool, r.name, r.location, r.files, progress) {
+                        Ok(loaded) => {
+                            problems.extend(loaded.warnings.into_iter().map(|w| Problem {
+                                source: r.name.to_string(),
+                                message: w,
+                                fatal: false,
+                            }));
+                            if let Some(m) = loaded.modules {
+                                problems.extend(m.errors.iter().map(|e| Problem {
+                                    source: r.name.to_string(),
+                                    message: e.to_string(),
+                                    fatal: false,
+                                }));
+                                modules.push((loaded.id, m.index));
+                            }
+                        }
+                        Err(e) => problems.push(Problem {
+                            source: r.name.to_string(),
+                            message: e.to_string(),
+                            fatal: true,
+                        }),
+                    }
                 }
+                pool.build_indexes();
+                pool
             }
-            pool.build_indexes();
-            pool
-        }
-        LoadRequest::Sources { args, opts } => {
-            let mut sources = Vec::new();
-            for a in args {
-                match Source::parse(a) {
-                    Ok(s) => sources.push(s),
-                    Err(e) => problems.push(Problem {
-                        source: a.clone(),
-                        message: e.to_string(),
-                        fatal: true,
-                    }),
+            LoadRequest::Sources { args, opts, .. } => {
+                let mut sources = Vec::new();
+                for a in args {
+                    match Source::parse(a) {
+                        Ok(s) => sources.push(s),
+                        Err(e) => problems.push(Problem {
+                            source: a.clone(),
+                            message: e.to_string(),
+                            fatal: true,
+                        }),
+                    }
                 }
+                let mut loaded = load_sources(&sources, opts, progress);
+                problems.extend(std::mem::take(&mut loaded.problems).into_iter().map(|p| {
+                    Problem {
+                        source: p.source,
+                        message: p.error.to_string(),
+                        fatal: p.fatal,
+                    }
+                }));
+                for r in &mut loaded.repos {
+                    if let Some(m) = r.modules.take() {
+                        modules.push((r.id, m));
+                    }
+                }
+                loaded.pool
             }
-            let loaded = load_sources(&sources, opts, progress);
-            problems.extend(loaded.problems.into_iter().map(|p| Problem {
-                source: p.source,
-                message: p.error.to_string(),
-                fatal: p.fatal,
-            }));
-            loaded.pool
-        }
-    };
+        };
+    let koji = req.koji().and_then(|k| {
+        let (cat, probs) = super::tags::load(k, progress);
+        problems.extend(probs);
+        cat
+    });
     progress.phase("indexing", None);
     LoadOutcome {
-        catalog: Catalog::new(pool),
+        catalog: Catalog::new(pool).with_modules(modules),
+        koji,
         problems,
     }
 }
@@ -175,6 +219,15 @@ pub enum JobEvent {
     Filtered {
         generation: u64,
         ids: Vec<PkgId>,
+    },
+    ConflictsDone {
+        generation: u64,
+        result: Result<(super::doc::Doc, usize), String>,
+    },
+    KojiLoaded {
+        generation: u64,
+        koji: Option<KojiCatalog>,
+        problems: Vec<Problem>,
     },
 }
 
@@ -229,6 +282,33 @@ impl Jobs {
             .spawn(move || {
                 let result = run_closure(&cat, &opts, &progress);
                 let _ = tx.send(Msg::Job(JobEvent::ClosureDone { generation, result }));
+            })
+            .ok();
+    }
+
+    pub fn conflicts(&self, generation: u64, cat: Arc<Catalog>, progress: Arc<JobProgress>) {
+        let tx = self.tx.clone();
+        std::thread::Builder::new()
+            .name("bramble-conflicts".into())
+            .spawn(move || {
+                let result = super::conflicts::run(&cat, &progress);
+                let _ = tx.send(Msg::Job(JobEvent::ConflictsDone { generation, result }));
+            })
+            .ok();
+    }
+
+    /// Reload the Koji data (another event).
+    pub fn koji(&self, generation: u64, req: KojiRequest, progress: Arc<JobProgress>) {
+        let tx = self.tx.clone();
+        std::thread::Builder::new()
+            .name("bramble-koji".into())
+            .spawn(move || {
+                let (koji, problems) = super::tags::load(&req, progress.as_ref());
+                let _ = tx.send(Msg::Job(JobEvent::KojiLoaded {
+                    generation,
+                    koji,
+                    problems,
+                }));
             })
             .ok();
     }

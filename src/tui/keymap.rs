@@ -11,15 +11,23 @@ pub enum ViewId {
     Overview,
     Packages,
     Closure,
+    Conflicts,
+    Install,
+    Tags,
+    Modules,
     Errors,
     Help,
 }
 
 impl ViewId {
-    pub const ALL: [ViewId; 5] = [
+    pub const ALL: [ViewId; 9] = [
         ViewId::Overview,
         ViewId::Packages,
         ViewId::Closure,
+        ViewId::Conflicts,
+        ViewId::Install,
+        ViewId::Tags,
+        ViewId::Modules,
         ViewId::Errors,
         ViewId::Help,
     ];
@@ -29,7 +37,26 @@ impl ViewId {
             ViewId::Overview => "Overview",
             ViewId::Packages => "Packages",
             ViewId::Closure => "Closure",
+            ViewId::Conflicts => "Conflicts",
+            ViewId::Install => "Install",
+            ViewId::Tags => "Tags",
+            ViewId::Modules => "Modules",
             ViewId::Errors => "Errors",
+            ViewId::Help => "Help",
+        }
+    }
+
+    /// The title where space is short (80 columns).
+    pub fn short(self) -> &'static str {
+        match self {
+            ViewId::Overview => "Over",
+            ViewId::Packages => "Pkgs",
+            ViewId::Closure => "Clos",
+            ViewId::Conflicts => "Confl",
+            ViewId::Install => "Inst",
+            ViewId::Tags => "Tags",
+            ViewId::Modules => "Mods",
+            ViewId::Errors => "Err",
             ViewId::Help => "Help",
         }
     }
@@ -74,6 +101,12 @@ pub enum Action {
     RunClosure,
     ToggleNewest,
     ToggleBest,
+    /// Run the conflict finder (Conflicts view).
+    RunConflicts,
+    /// Forward / reverse inheritance (Tags view).
+    ToggleReverse,
+    /// Jump from a package to its module stream.
+    ShowStream,
     // Editing the filter or command line.
     Char(char),
     Backspace,
@@ -90,6 +123,8 @@ pub enum Scope {
     /// In lists and the details pane.
     Lists,
     Closure,
+    Tags,
+    Packages,
     /// While typing a filter (`/`) or a command (`:`).
     Input,
 }
@@ -100,6 +135,8 @@ impl Scope {
             Scope::Global => "anywhere",
             Scope::Lists => "lists",
             Scope::Closure => "closure",
+            Scope::Tags => "tags",
+            Scope::Packages => "packages",
             Scope::Input => "typing",
         }
     }
@@ -163,10 +200,34 @@ pub const KEYMAP: &[Binding] = &[
     b(
         &["4"],
         Scope::Global,
+        Action::Show(ViewId::Conflicts),
+        "conflicts: pairs that cannot be installed together",
+    ),
+    b(
+        &["5"],
+        Scope::Global,
+        Action::Show(ViewId::Install),
+        "install simulation and why-chains (`:install`, `:why`)",
+    ),
+    b(
+        &["6"],
+        Scope::Global,
+        Action::Show(ViewId::Tags),
+        "Koji tags: inheritance, repos, groups, buildroot, lints",
+    ),
+    b(
+        &["7"],
+        Scope::Global,
+        Action::Show(ViewId::Modules),
+        "module streams, artifacts, problems",
+    ),
+    b(
+        &["8"],
+        Scope::Global,
         Action::Show(ViewId::Errors),
         "load problems",
     ),
-    b(&["5"], Scope::Global, Action::Show(ViewId::Help), "help"),
+    b(&["9"], Scope::Global, Action::Show(ViewId::Help), "help"),
     b(
         &["/"],
         Scope::Global,
@@ -233,6 +294,24 @@ pub const KEYMAP: &[Binding] = &[
         "toggle --best and re-run",
     ),
     b(
+        &["r"],
+        Scope::Tags,
+        Action::ToggleReverse,
+        "inherited-from / inherited-by tree",
+    ),
+    b(
+        &["m"],
+        Scope::Packages,
+        Action::ShowStream,
+        "go to the module stream of the package",
+    ),
+    b(
+        &["x"],
+        Scope::Global,
+        Action::RunConflicts,
+        "find conflicts (in the background)",
+    ),
+    b(
         &["Enter"],
         Scope::Input,
         Action::Submit,
@@ -295,6 +374,36 @@ pub const COMMANDS: &[Command] = &[
         help: "run the closure check and show it",
     },
     Command {
+        name: "conflicts",
+        action: Action::RunConflicts,
+        help: "find conflicting pairs and show them",
+    },
+    Command {
+        name: "install",
+        action: Action::Show(ViewId::Install),
+        help: "install ROOTS [--on ROOTS]: simulate, explain",
+    },
+    Command {
+        name: "why",
+        action: Action::Show(ViewId::Install),
+        help: "why PKG --from ROOTS: dependency chains",
+    },
+    Command {
+        name: "tags",
+        action: Action::Show(ViewId::Tags),
+        help: "Koji tags (`:tags NAME` opens a tag's page)",
+    },
+    Command {
+        name: "event",
+        action: Action::Show(ViewId::Tags),
+        help: "event N: the Koji data at hub event N (none: now)",
+    },
+    Command {
+        name: "modules",
+        action: Action::Show(ViewId::Modules),
+        help: "module streams and their problems",
+    },
+    Command {
         name: "errors",
         action: Action::Show(ViewId::Errors),
         help: "load problems",
@@ -328,7 +437,7 @@ pub const COMMANDS: &[Command] = &[
 
 /// Commands whose name starts with `prefix` (all for an empty prefix).
 pub fn complete(prefix: &str) -> Vec<&'static Command> {
-    let p = prefix.trim();
+    let p = prefix.split_whitespace().next().unwrap_or("");
     COMMANDS.iter().filter(|c| c.name.starts_with(p)).collect()
 }
 
@@ -506,8 +615,11 @@ mod tests {
 
     #[test]
     fn completion() {
-        let names: Vec<_> = complete("c").iter().map(|c| c.name).collect();
+        let names: Vec<_> = complete("cl").iter().map(|c| c.name).collect();
         assert_eq!(names, ["closure"]);
+        // arguments after the command name do not stop completion
+        let names: Vec<_> = complete("install s3cmd").iter().map(|c| c.name).collect();
+        assert_eq!(names, ["install"]);
         assert_eq!(complete("").len(), COMMANDS.len());
         assert!(complete("zz").is_empty());
     }

@@ -37,6 +37,7 @@ fn keystrokes_stay_fast_on_63k_packages() {
     let req = LoadRequest::Sources {
         args: vec![format!("scale,{}", repo.display())],
         opts: Default::default(),
+        koji: None,
     };
     let (out, _) = timed("load + index", || load(&req, &JobProgress::default()));
     assert!(out.catalog.pool.len() > 60_000);

@@ -8,10 +8,15 @@
 //! or here, with [`txt`].
 
 pub mod closure;
+pub mod conflicts;
+pub mod doc;
 pub mod errors;
 pub mod help;
+pub mod install;
+pub mod modules;
 pub mod overview;
 pub mod packages;
+pub mod tags;
 
 use ratatui::Frame;
 use ratatui::layout::{Constraint, Layout, Rect};
@@ -92,6 +97,10 @@ pub fn draw(f: &mut Frame, app: &App) {
         ViewId::Overview => overview::draw(f, app, body),
         ViewId::Packages => packages::draw(f, app, body),
         ViewId::Closure => closure::draw(f, app, body),
+        ViewId::Conflicts => conflicts::draw(f, app, body),
+        ViewId::Install => install::draw(f, app, body),
+        ViewId::Tags => tags::draw(f, app, body),
+        ViewId::Modules => modules::draw(f, app, body),
         ViewId::Errors => errors::draw(f, app, body),
         ViewId::Help => help::draw(f, app, body),
     }
@@ -106,11 +115,27 @@ pub fn draw(f: &mut Frame, app: &App) {
 
 fn draw_tabs(f: &mut Frame, app: &App, area: Rect) {
     let theme = &app.theme;
-    let mut parts = vec![Span::styled(" bramble ", theme.style(Role::Title))];
+    // Full titles when they fit; `1:Over`-style short ones at 80 columns.
+    let full: usize = 9
+        + ViewId::ALL
+            .iter()
+            .map(|v| v.title().len() + 4)
+            .sum::<usize>()
+        + 14;
+    let wide = area.width as usize >= full;
+    let name = if wide { " bramble " } else { "bramble" };
+    let mut parts = vec![Span::styled(name, theme.style(Role::Title))];
     for (i, v) in ViewId::ALL.iter().enumerate() {
-        let mut label = format!(" {} {} ", i + 1, v.title());
+        let mut label = if wide {
+            format!(" {} {} ", i + 1, v.title())
+        } else {
+            format!(" {}:{}", i + 1, v.short())
+        };
         if *v == ViewId::Errors && !app.problems.is_empty() {
-            label = format!(" {} {} ({}) ", i + 1, v.title(), app.problems.len());
+            label = format!("{}({})", label.trim_end(), app.problems.len());
+            if wide {
+                label.push(' ');
+            }
         }
         let role = if *v == app.view {
             Role::Selected
@@ -183,6 +208,15 @@ fn hints<'a>(theme: &Theme, app: &App) -> Line<'a> {
             pairs.push(("n", "newest"));
             pairs.push(("b", "best"));
         }
+        ViewId::Tags => {
+            pairs.push(("Enter", "follow"));
+            pairs.push(("r", "reverse"));
+        }
+        ViewId::Conflicts => {
+            pairs.push(("x", "run"));
+            pairs.push(("Enter", "open"));
+        }
+        ViewId::Install | ViewId::Modules => pairs.push(("Enter", "open")),
         _ => pairs.push(("c", "closure")),
     }
     pairs.extend([("@", "dnf"), ("y", "copy"), ("?", "help"), ("q", "quit")]);
@@ -398,5 +432,24 @@ mod tests {
                 cell.symbol()
             );
         }
+    }
+
+    #[test]
+    fn tags_modules_install() {
+        let mut app = demo_app();
+        keys(&mut app, "6");
+        snap("tags", &app);
+        keys(&mut app, "r");
+        snap("tags_reverse", &app);
+        keys(&mut app, "7");
+        snap("modules", &app);
+        keys(&mut app, "5");
+        snap("install_empty", &app);
+        keys(&mut app, ":install s3cmd --on insights-client");
+        key(&mut app, KeyCode::Enter);
+        snap("install_conflict", &app);
+        keys(&mut app, ":why python3-file-magic --from insights-client");
+        key(&mut app, KeyCode::Enter);
+        snap("why", &app);
     }
 }

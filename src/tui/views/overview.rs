@@ -91,7 +91,7 @@ pub fn draw(f: &mut Frame, app: &App, area: Rect) {
         Span::styled("none", theme.style(Role::Ok))
     } else {
         Span::styled(
-            format!("{fatal} errors, {warn} warnings  (4 Errors)"),
+            format!("{fatal} errors, {warn} warnings  (8 Errors)"),
             theme.style(if fatal > 0 {
                 Role::Error
             } else {
@@ -121,6 +121,45 @@ pub fn draw(f: &mut Frame, app: &App, area: Rect) {
         }
     };
     lines.push(Line::from(vec![Span::raw("  closure   "), closure]));
+    let modules = if cat.modules.streams == 0 {
+        Span::styled("no module metadata", theme.style(Role::Dim))
+    } else if cat.modules.problems == 0 {
+        Span::styled(
+            format!("{} stream builds, no problems", cat.modules.streams),
+            theme.style(Role::Ok),
+        )
+    } else {
+        Span::styled(
+            format!(
+                "{} stream builds, {} problems  (7 Modules)",
+                cat.modules.streams, cat.modules.problems
+            ),
+            theme.style(Role::Error),
+        )
+    };
+    lines.push(Line::from(vec![Span::raw("  modules   "), modules]));
+    if let Some(k) = &app.koji {
+        let errors: usize = k.pages.iter().map(|p| p.errors).sum();
+        let warnings: usize = k.pages.iter().map(|p| p.warnings).sum();
+        let names: Vec<&str> = k.pages.iter().map(|p| p.name.as_str()).collect();
+        lines.push(Line::from(vec![
+            Span::raw("  koji      "),
+            txt(
+                theme,
+                &format!(
+                    "{}: {errors} lint errors, {warnings} warnings  (6 Tags)",
+                    names.join(", ")
+                ),
+                if errors > 0 {
+                    Role::Error
+                } else if warnings > 0 {
+                    Role::Warning
+                } else {
+                    Role::Ok
+                },
+            ),
+        ]));
+    }
     if matches!(app.request, LoadRequest::Demo { .. }) {
         lines.push(Line::from(""));
         lines.push(title("Demo"));
@@ -128,6 +167,7 @@ pub fn draw(f: &mut Frame, app: &App, area: Rect) {
             "s3cmd (demo-copr) needs python3-magic; insights-client (demo-base) needs",
             "python3-file-magic, which conflicts with it. Type /s3cmd, Enter twice, and",
             "follow python3-magic. The `closure` repo is broken on purpose: press c.",
+            "6: Koji tag f19-build (inherits old external repos); 7: postgresql streams.",
         ] {
             lines.push(Line::from(Span::styled(
                 format!("  {l}"),

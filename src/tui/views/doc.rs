@@ -1,0 +1,67 @@
+//! Drawing a [`Doc`]: a header line, a status line, and the rows with the cursor; a
+//! selected row too long for the screen is shown in full, wrapped, under the list (as in
+//! the Closure view).
+
+use ratatui::Frame;
+use ratatui::layout::{Constraint, Layout, Rect};
+use ratatui::text::{Line, Span};
+use ratatui::widgets::{Block, Borders, Paragraph, Wrap};
+
+use super::spans;
+use crate::tui::doc::{Doc, DocNav};
+use crate::tui::theme::{Role, Theme};
+
+pub fn draw<'a>(
+    f: &mut Frame,
+    theme: &Theme,
+    area: Rect,
+    head: Line<'a>,
+    status: Line<'a>,
+    doc: &Doc,
+    nav: &DocNav,
+) {
+    let [head_a, status_a, body] = Layout::vertical([
+        Constraint::Length(1),
+        Constraint::Length(1),
+        Constraint::Min(1),
+    ])
+    .areas(area);
+    f.render_widget(Paragraph::new(head), head_a);
+    f.render_widget(Paragraph::new(status), status_a);
+    let selected: Option<String> = doc
+        .rows
+        .get(nav.nav.cursor)
+        .map(|r| r.text())
+        .filter(|t| Span::raw(t.as_str()).width() > body.width as usize);
+    let body = match &selected {
+        Some(text) if body.height > 8 => {
+            let [list, full] =
+                Layout::vertical([Constraint::Min(3), Constraint::Length(4)]).areas(body);
+            f.render_widget(
+                Paragraph::new(text.trim().to_string())
+                    .wrap(Wrap { trim: false })
+                    .block(Block::default().borders(Borders::TOP).title(" selected ")),
+                full,
+            );
+            list
+        }
+        _ => body,
+    };
+    let h = body.height as usize;
+    let off = nav.nav.scroll(h, doc.len());
+    let lines: Vec<Line> = doc
+        .rows
+        .iter()
+        .enumerate()
+        .skip(off)
+        .take(h)
+        .map(|(i, r)| {
+            let mut line = Line::from(spans(theme, &r.spans));
+            if i == nav.nav.cursor {
+                line = line.style(theme.style(Role::Selected));
+            }
+            line
+        })
+        .collect();
+    f.render_widget(Paragraph::new(lines), body);
+}
