@@ -10,6 +10,8 @@
 //! Prints the median and worst of N runs next to the target (first frame
 //! < 100 ms, keystroke handled and drawn < 16 ms).
 
+#![allow(clippy::print_stdout)] // a bench reports on stdout
+
 use std::path::PathBuf;
 use std::time::{Duration, Instant};
 
