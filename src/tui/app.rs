@@ -18,7 +18,7 @@ use super::keymap::{Action, COMMANDS, ViewId, complete};
 use super::tags::{KojiCatalog, KojiRequest};
 use super::theme::{Role, Theme};
 use crate::analysis::closure::{ClosureOptions, ClosureReport};
-use crate::analysis::install::{Explanation, Reason, Root, Step, simulate_install};
+use crate::analysis::install::{Explanation, Reason, Root, Step, Uninstallable, simulate_install};
 use crate::analysis::why::why;
 use crate::model::package::{PkgId, Reldep};
 use crate::model::pool::SourceKind;
@@ -46,6 +46,8 @@ pub enum Effect {
         generation: u64,
         cat: Arc<Catalog>,
         opts: ClosureOptions,
+        /// Also check installability (`closure --installable`).
+        installable: bool,
         progress: Arc<JobProgress>,
     },
     Filter {
@@ -174,8 +176,12 @@ pub struct ClosureState {
     generation: u64,
     pub running: Option<Arc<JobProgress>>,
     pub report: Option<Arc<ClosureReport>>,
-    /// The options the report was made with (`newest`, `best`).
-    pub report_opts: (bool, bool),
+    /// Check installability too (`i`).
+    pub installable: bool,
+    /// With `installable`: the checked packages that cannot be installed, and why.
+    pub uninstallable: Option<Arc<Vec<Uninstallable>>>,
+    /// The options the report was made with (`newest`, `best`, `installable`).
+    pub report_opts: (bool, bool, bool),
     pub error: Option<String>,
     /// A run was asked for before the data was loaded.
     pub wanted: bool,
@@ -189,11 +195,48 @@ pub struct ClosureRow {
 }
 
 impl ClosureState {
-    pub fn rows(&self) -> Vec<ClosureRow> {
+    pub fn rows(&self, pool: Option<&crate::model::pool::Pool>) -> Vec<ClosureRow> {
         let mut rows = Vec::new();
         let Some(r) = &self.report else {
             return rows;
         };
+        if let (Some(bad), Some(pool)) = (&self.uninstallable, pool)
+            && !bad.is_empty()
+        {
+            rows.push(ClosureRow {
+                spans: vec![(
+                    format!(
+                        "{} checked packages cannot be installed at all (closure --installable):",
+                        bad.len()
+                    ),
+                    Role::Title,
+                )],
+                pkg: bad[0].pkg,
+            });
+            for u in bad.iter() {
+                rows.push(ClosureRow {
+                    spans: vec![
+                        (sanitize_line(&pool.nevra(u.pkg)).into_owned(), Role::Link),
+                        (
+                            format!("  {}", sanitize_line(&pool.repo_of(u.pkg).name)),
+                            Role::Dim,
+                        ),
+                    ],
+                    pkg: u.pkg,
+                });
+                rows.push(ClosureRow {
+                    spans: vec![(
+                        format!("    {}", sanitize_line(&u.reason.render(pool))),
+                        Role::Error,
+                    )],
+                    pkg: u.pkg,
+                });
+            }
+            rows.push(ClosureRow {
+                spans: vec![(String::new(), Role::Normal)],
+                pkg: bad[0].pkg,
+            });
+        }
         for b in &r.broken {
             rows.push(ClosureRow {
                 spans: vec![
@@ -393,6 +436,11 @@ impl App {
                 self.show(ViewId::Closure);
                 self.start_closure();
             }
+            Action::ToggleInstallable => {
+                self.closure.installable = !self.closure.installable;
+                self.show(ViewId::Closure);
+                self.start_closure();
+            }
             Action::RunConflicts => {
                 self.show(ViewId::Conflicts);
                 self.start_conflicts();
@@ -582,6 +630,7 @@ impl App {
                 best: self.closure.best,
                 ..Default::default()
             },
+            installable: self.closure.installable,
             progress,
         });
     }
@@ -613,12 +662,17 @@ impl App {
                 }
                 self.closure.running = None;
                 match result {
-                    Ok(r) if r.cancelled => {
+                    Ok((r, _)) if r.cancelled => {
                         self.message = Some(("closure cancelled".into(), Role::Warning));
                     }
-                    Ok(r) => {
+                    Ok((r, bad)) => {
                         self.closure.report = Some(Arc::new(r));
-                        self.closure.report_opts = (self.closure.newest, self.closure.best);
+                        self.closure.uninstallable = bad.map(Arc::new);
+                        self.closure.report_opts = (
+                            self.closure.newest,
+                            self.closure.best,
+                            self.closure.installable,
+                        );
                         self.closure.nav = ListNav::default();
                     }
                     Err(e) => self.closure.error = Some(e),
@@ -784,7 +838,7 @@ impl App {
                 }
             }
             ViewId::Closure => {
-                let rows = self.closure.rows();
+                let rows = self.closure.rows(self.data.as_ref().map(|c| &c.pool));
                 if let Some(r) = rows.get(self.closure.nav.cursor) {
                     self.open_package(r.pkg);
                 }
@@ -865,7 +919,7 @@ impl App {
                 }
             }
             ViewId::Closure => {
-                let len = self.closure.rows().len();
+                let len = self.closure.rows(self.data.as_ref().map(|c| &c.pool)).len();
                 self.closure.nav.navigate(action, len);
             }
             ViewId::Errors => {
@@ -900,7 +954,7 @@ impl App {
             ViewId::Packages => self.packages.shown(cat),
             ViewId::Closure => self
                 .closure
-                .rows()
+                .rows(Some(&cat.pool))
                 .get(self.closure.nav.cursor)
                 .map(|r| r.pkg),
             ViewId::Modules => match cat.modules.doc.rows.get(self.modules.nav.cursor)?.link {
@@ -1485,9 +1539,10 @@ pub(crate) mod tests {
                         generation,
                         cat,
                         opts,
+                        installable,
                         progress,
                     } => {
-                        let result = jobs::run_closure(&cat, &opts, &progress);
+                        let result = jobs::run_closure(&cat, &opts, installable, &progress);
                         app.on_job(JobEvent::ClosureDone { generation, result });
                     }
                     Effect::Filter {
@@ -1649,7 +1704,7 @@ pub(crate) mod tests {
         keys(&mut app, "n");
         run_effects(&mut app);
         assert!(app.closure.newest);
-        assert_eq!(app.closure.report_opts, (true, false));
+        assert_eq!(app.closure.report_opts, (true, false, false));
         key(&mut app, KeyCode::Enter);
         assert_eq!(app.view, ViewId::Packages);
         assert!(app.packages.focus_details);
@@ -1657,6 +1712,31 @@ pub(crate) mod tests {
             Some(app.packages.trail[0]),
             app.closure.report.as_ref().map(|r| r.broken[0].pkg)
         );
+    }
+
+    #[test]
+    fn closure_installable_toggle() {
+        let mut app = demo_app();
+        keys(&mut app, "c");
+        run_effects(&mut app);
+        assert!(app.closure.uninstallable.is_none());
+        keys(&mut app, "i");
+        assert!(app.closure.installable);
+        run_effects(&mut app);
+        assert_eq!(app.closure.report_opts, (false, false, true));
+        let cat = app.data.clone().unwrap();
+        let bad = app.closure.uninstallable.clone().unwrap();
+        // every package with an unresolved requirement is also uninstallable, and each
+        // comes with a derivation
+        let report = app.closure.report.clone().unwrap();
+        for b in &report.broken {
+            if cat.pool.is_installable(b.pkg) {
+                assert!(bad.iter().any(|u| u.pkg == b.pkg), "{}", b.nevra);
+            }
+        }
+        assert!(bad.iter().all(|u| !u.reason.render(&cat.pool).is_empty()));
+        let rows = app.closure.rows(Some(&cat.pool));
+        assert!(rows[0].spans[0].0.contains("cannot be installed at all"));
     }
 
     #[test]

@@ -15,7 +15,8 @@ use super::demo::DEMO_REPOS;
 use super::event::Msg;
 use super::filter::{self, Query};
 use super::tags::{KojiCatalog, KojiFrom, KojiRequest};
-use crate::analysis::closure::{ClosureOptions, ClosureReport, closure};
+use crate::analysis::closure::{ClosureOptions, ClosureReport, closure, dnf_order, select};
+use crate::analysis::install::{Uninstallable, check_installable};
 use crate::load::embedded::load_embedded_repo;
 use crate::load::source::{LoadOptions, Source, load_sources};
 use crate::model::package::PkgId;
@@ -199,14 +200,38 @@ pub fn load(req: &LoadRequest, progress: &JobProgress) -> LoadOutcome {
     }
 }
 
-/// Run closure synchronously.
+/// What a closure run found: the report and, when asked for, the checked packages
+/// that cannot be installed at all (`closure --installable`).
+pub type ClosureResult = (ClosureReport, Option<Vec<Uninstallable>>);
+
+/// Run closure synchronously (and the installability check when `installable`).
 pub fn run_closure(
     cat: &Catalog,
     opts: &ClosureOptions,
+    installable: bool,
     progress: &JobProgress,
-) -> Result<ClosureReport, String> {
-    closure(&cat.pool, opts, progress, &progress.cancel)
-        .map_err(|e| sanitize_line(&e.to_string()).into_owned())
+) -> Result<ClosureResult, String> {
+    let report = closure(&cat.pool, opts, progress, &progress.cancel)
+        .map_err(|e| sanitize_line(&e.to_string()).into_owned())?;
+    if !installable || report.cancelled {
+        return Ok((report, None));
+    }
+    let sel = select(&cat.pool, opts).map_err(|e| sanitize_line(&e.to_string()).into_owned())?;
+    let candidates: Vec<PkgId> = sel
+        .to_check
+        .iter()
+        .copied()
+        .filter(|&p| cat.pool.is_installable(p))
+        .collect();
+    let mut bad = check_installable(
+        &cat.pool,
+        &candidates,
+        &sel.available,
+        progress,
+        &progress.cancel,
+    );
+    bad.sort_by(|x, y| dnf_order(&cat.pool, x.pkg, y.pkg));
+    Ok((report, Some(bad)))
 }
 
 /// Results of jobs, delivered to the event loop.
@@ -214,7 +239,7 @@ pub enum JobEvent {
     Loaded(Box<LoadOutcome>),
     ClosureDone {
         generation: u64,
-        result: Result<ClosureReport, String>,
+        result: Result<ClosureResult, String>,
     },
     Filtered {
         generation: u64,
@@ -274,13 +299,14 @@ impl Jobs {
         generation: u64,
         cat: Arc<Catalog>,
         opts: ClosureOptions,
+        installable: bool,
         progress: Arc<JobProgress>,
     ) {
         let tx = self.tx.clone();
         std::thread::Builder::new()
             .name("bramble-closure".into())
             .spawn(move || {
-                let result = run_closure(&cat, &opts, &progress);
+                let result = run_closure(&cat, &opts, installable, &progress);
                 let _ = tx.send(Msg::Job(JobEvent::ClosureDone { generation, result }));
             })
             .ok();

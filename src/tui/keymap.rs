@@ -101,6 +101,8 @@ pub enum Action {
     RunClosure,
     ToggleNewest,
     ToggleBest,
+    /// Toggle the installability check of the closure run.
+    ToggleInstallable,
     /// Run the conflict finder (Conflicts view).
     RunConflicts,
     /// Forward / reverse inheritance (Tags view).
@@ -294,6 +296,12 @@ pub const KEYMAP: &[Binding] = &[
         "toggle --best and re-run",
     ),
     b(
+        &["i"],
+        Scope::Closure,
+        Action::ToggleInstallable,
+        "toggle --installable (can each package really be installed?) and re-run",
+    ),
+    b(
         &["r"],
         Scope::Tags,
         Action::ToggleReverse,
@@ -422,6 +430,11 @@ pub const COMMANDS: &[Command] = &[
         name: "best",
         action: Action::ToggleBest,
         help: "toggle closure --best",
+    },
+    Command {
+        name: "installable",
+        action: Action::ToggleInstallable,
+        help: "toggle closure --installable",
     },
     Command {
         name: "dnf",
@@ -618,8 +631,11 @@ mod tests {
         let names: Vec<_> = complete("cl").iter().map(|c| c.name).collect();
         assert_eq!(names, ["closure"]);
         // arguments after the command name do not stop completion
-        let names: Vec<_> = complete("install s3cmd").iter().map(|c| c.name).collect();
-        assert_eq!(names, ["install"]);
+        let names: Vec<_> = complete("why s3cmd --from x")
+            .iter()
+            .map(|c| c.name)
+            .collect();
+        assert_eq!(names, ["why"]);
         assert_eq!(complete("").len(), COMMANDS.len());
         assert!(complete("zz").is_empty());
     }

@@ -27,9 +27,10 @@ pub fn draw(f: &mut Frame, app: &App, area: Rect) {
     let mut parts = vec![Span::styled("Closure ", theme.style(Role::Title))];
     parts.push(Span::styled(
         format!(
-            "  newest {} (n) · best {} (b)",
+            "  newest {} (n) · best {} (b) · installable {} (i)",
             onoff(c.newest),
-            onoff(c.best)
+            onoff(c.best),
+            onoff(c.installable)
         ),
         theme.style(Role::Dim),
     ));
@@ -65,7 +66,7 @@ pub fn draw(f: &mut Frame, app: &App, area: Rect) {
                     ),
                     theme.style(Role::Error),
                 )];
-                if c.report_opts != (c.newest, c.best) {
+                if c.report_opts != (c.newest, c.best, c.installable) {
                     l.push(Span::styled(
                         "  (options changed: c re-runs)",
                         theme.style(Role::Warning),
@@ -77,7 +78,7 @@ pub fn draw(f: &mut Frame, app: &App, area: Rect) {
     };
     f.render_widget(Paragraph::new(status_line), status);
 
-    let rows = c.rows();
+    let rows = c.rows(app.data.as_ref().map(|d| &d.pool));
     // A selected row too long for the screen (hints name many providers) is shown in
     // full, wrapped, under the list.
     let selected: Option<String> = rows
