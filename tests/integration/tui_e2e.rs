@@ -94,7 +94,7 @@ fn demo_journey_in_a_real_terminal() {
     tmux.type_text(&format!("{bin} --demo"));
     tmux.keys(&["Enter"]);
     tmux.wait_for("the overview", 20, |s| {
-        s.contains("1 Overview") && s.contains("demo-copr") && s.contains("packages")
+        s.contains("1:Over") && s.contains("demo-copr") && s.contains("packages")
     });
 
     // Filter for s3cmd, open it: it requires python3-magic, whose provider conflicts
@@ -115,6 +115,18 @@ fn demo_journey_in_a_real_terminal() {
         s.contains("s3cmd › python3-magic") && s.contains("Required by (1)")
     });
 
+    // The install simulation of the story: s3cmd into an image with insights-client.
+    tmux.type_text(":install s3cmd --on insights-client");
+    tmux.keys(&["Enter"]);
+    tmux.wait_for("the derivation", 10, |s| {
+        s.contains("would fail")
+            && s.contains("`python3-file-magic` conflicts with `python3-magic`")
+    });
+    // The Koji build tag of the demo: its inheritance and lints.
+    tmux.type_text("6");
+    tmux.wait_for("the Tags view", 10, |s| {
+        s.contains("f19-build (4)") && s.contains("lints:")
+    });
     // Run the closure of the demo (broken on purpose).
     tmux.type_text("c");
     tmux.wait_for("the closure report", 20, |s| {
@@ -124,7 +136,7 @@ fn demo_journey_in_a_real_terminal() {
     // Quit: the shell is back, in cooked mode with echo.
     tmux.type_text("q");
     tmux.wait_for("the shell prompt", 10, |s| {
-        !s.contains("1 Overview") && s.lines().any(|l| l.starts_with("e2e$"))
+        !s.contains("1:Over") && s.lines().any(|l| l.starts_with("e2e$"))
     });
     tmux.type_text(
         "stty -a | tr -s ' ;' '\\n\\n' | grep -x -e icanon -e echo | tr '\\n' ' '; echo END",
