@@ -5,9 +5,9 @@
 use ratatui::Frame;
 use ratatui::layout::{Constraint, Layout, Rect};
 use ratatui::text::{Line, Span};
-use ratatui::widgets::{Block, Borders, Paragraph, Wrap};
+use ratatui::widgets::Paragraph;
 
-use super::{job_gauge, spans};
+use super::job_gauge;
 use crate::tui::app::App;
 use crate::tui::theme::Role;
 
@@ -79,40 +79,6 @@ pub fn draw(f: &mut Frame, app: &App, area: Rect) {
     f.render_widget(Paragraph::new(status_line), status);
 
     let rows = c.rows(app.data.as_ref().map(|d| &d.pool));
-    // A selected row too long for the screen (hints name many providers) is shown in
-    // full, wrapped, under the list.
-    let selected: Option<String> = rows
-        .get(c.nav.cursor)
-        .map(|r| r.spans.iter().map(|(s, _)| s.as_str()).collect::<String>())
-        .filter(|t| Span::raw(t.as_str()).width() > body.width as usize);
-    let body = match &selected {
-        Some(text) if body.height > 8 => {
-            let [list, full] =
-                Layout::vertical([Constraint::Min(3), Constraint::Length(4)]).areas(body);
-            f.render_widget(
-                Paragraph::new(text.trim().to_string())
-                    .wrap(Wrap { trim: false })
-                    .block(Block::default().borders(Borders::TOP).title(" selected ")),
-                full,
-            );
-            list
-        }
-        _ => body,
-    };
-    let h = body.height as usize;
-    let off = c.nav.scroll(h, rows.len());
-    let lines: Vec<Line> = rows
-        .iter()
-        .enumerate()
-        .skip(off)
-        .take(h)
-        .map(|(i, r)| {
-            let mut line = Line::from(spans(theme, &r.spans));
-            if i == c.nav.cursor {
-                line = line.style(theme.style(Role::Selected));
-            }
-            line
-        })
-        .collect();
-    f.render_widget(Paragraph::new(lines), body);
+    let spans: Vec<&[(String, Role)]> = rows.iter().map(|r| r.spans.as_slice()).collect();
+    super::doc::draw_rows(f, theme, body, &spans, &c.nav);
 }

@@ -8,6 +8,7 @@ use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Borders, Paragraph, Wrap};
 
 use super::spans;
+use crate::tui::app::ListNav;
 use crate::tui::doc::{Doc, DocNav};
 use crate::tui::theme::{Role, Theme};
 
@@ -28,10 +29,22 @@ pub fn draw<'a>(
     .areas(area);
     f.render_widget(Paragraph::new(head), head_a);
     f.render_widget(Paragraph::new(status), status_a);
-    let selected: Option<String> = doc
-        .rows
-        .get(nav.nav.cursor)
-        .map(|r| r.text())
+    let rows: Vec<&[(String, Role)]> = doc.rows.iter().map(|r| r.spans.as_slice()).collect();
+    draw_rows(f, theme, body, &rows, &nav.nav);
+}
+
+/// Rows of styled spans with the cursor row highlighted and kept in view; a selected row
+/// too long for the width is repeated in full, wrapped, under the list.
+pub fn draw_rows(
+    f: &mut Frame,
+    theme: &Theme,
+    body: Rect,
+    rows: &[&[(String, Role)]],
+    nav: &ListNav,
+) {
+    let selected: Option<String> = rows
+        .get(nav.cursor)
+        .map(|r| r.iter().map(|(s, _)| s.as_str()).collect::<String>())
         .filter(|t| Span::raw(t.as_str()).width() > body.width as usize);
     let body = match &selected {
         Some(text) if body.height > 8 => {
@@ -48,16 +61,15 @@ pub fn draw<'a>(
         _ => body,
     };
     let h = body.height as usize;
-    let off = nav.nav.scroll(h, doc.len());
-    let lines: Vec<Line> = doc
-        .rows
+    let off = nav.scroll(h, rows.len());
+    let lines: Vec<Line> = rows
         .iter()
         .enumerate()
         .skip(off)
         .take(h)
         .map(|(i, r)| {
-            let mut line = Line::from(spans(theme, &r.spans));
-            if i == nav.nav.cursor {
+            let mut line = Line::from(spans(theme, r));
+            if i == nav.cursor {
                 line = line.style(theme.style(Role::Selected));
             }
             line
