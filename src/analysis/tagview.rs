@@ -7,11 +7,24 @@ use std::fmt::Write as _;
 
 use super::buildroot::{self, BuildrootInput, BuildrootPlan, ExternalContent};
 use super::inherit::{self, BuildConfig, InheritError, LatestView};
+use super::install::{Explanation, Root, Transaction, simulate_install};
 use super::lint::{self, Lint};
+use crate::model::package::{PkgId, Reldep};
 use crate::model::pool::Pool;
 use crate::model::tag::{
     InheritanceEntry, MergeMode, PackageEntry, TagExternalRepo, TagGroup, TagTree,
 };
+
+/// A group installed into a tag's buildroot (see [`TagView::install_group`]).
+pub struct GroupInstall {
+    pub group: String,
+    /// Members that no buildroot package has.
+    pub missing: Vec<String>,
+    /// Members the buildroot has only as Koji builds, whose dependencies are not known
+    /// (left out of the simulation).
+    pub koji_only: Vec<String>,
+    pub result: Result<Transaction, Explanation>,
+}
 
 /// What inheritance gives a tag.
 pub struct TagView {
@@ -117,6 +130,65 @@ impl TagView {
             pool,
             mode,
         }))
+    }
+
+    /// Simulate installing a group of the tag (`build`, `srpm-build`) into an empty
+    /// buildroot, as mock does at the start of every build: the group's packages (not
+    /// blocked) from the buildroot's packages whose metadata the external repos' `pool`
+    /// holds. Returns the members no buildroot package has, and the transaction or the
+    /// derivation of why it fails. Koji builds count only through their metadata in the
+    /// pool (the external repos'); a build known only by its NVR cannot be solved for.
+    pub fn install_group(
+        &self,
+        group: &str,
+        plan: &BuildrootPlan,
+        pool: &Pool,
+    ) -> Result<GroupInstall, String> {
+        let g = self
+            .groups
+            .iter()
+            .find(|g| g.name == group && !g.blocked)
+            .ok_or_else(|| format!("`{}` has no group `{group}`", self.config.tag.name))?;
+        let mut available = vec![false; pool.len()];
+        for p in &plan.packages {
+            if let buildroot::Origin::External { pkg: Some(id), .. } = &p.origin
+                && let Some(a) = available.get_mut(id.index())
+            {
+                *a = true;
+            }
+        }
+        let mut roots = Vec::new();
+        let mut missing = Vec::new();
+        let mut koji_only = Vec::new();
+        for m in g.packages.iter().filter(|m| !m.blocked) {
+            if plan.packages.iter().any(|p| {
+                p.rpm.name == m.package && matches!(p.origin, buildroot::Origin::Koji { .. })
+            }) {
+                koji_only.push(m.package.clone());
+                continue;
+            }
+            let found: Vec<PkgId> = pool
+                .by_name(&m.package)
+                .iter()
+                .copied()
+                .filter(|p| available[p.index()])
+                .collect();
+            match found.as_slice() {
+                [] => missing.push(m.package.clone()),
+                [one] => roots.push(Root::Pkg(*one)),
+                _ => match pool.strings.get(&m.package) {
+                    Some(sym) => roots.push(Root::Dep(Reldep::unversioned(sym))),
+                    None => missing.push(m.package.clone()),
+                },
+            }
+        }
+        let result = simulate_install(pool, &roots, &[], &available);
+        Ok(GroupInstall {
+            group: g.name.clone(),
+            missing,
+            koji_only,
+            result,
+        })
     }
 
     /// Every lint of the tag: inheritance, external repos, blocks, groups, and (given the

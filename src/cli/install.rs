@@ -15,6 +15,7 @@ use serde::Serialize;
 use super::args::SourceArgs;
 use super::output;
 use crate::analysis::install::{Reason, Root, Transaction, simulate_install};
+use crate::analysis::pullers::heaviest_pullers;
 use crate::model::nevra::Nevra;
 use crate::model::package::PkgId;
 use crate::model::pool::Pool;
@@ -26,8 +27,9 @@ pub struct InstallArgs {
     /// Only simulate (required: bramble never installs anything).
     #[arg(long = "dry-run")]
     pub dry_run: bool,
-    /// What to install: package names, dependencies (`foo >= 1.0`, `/usr/bin/x`), or a
-    /// file listing packages (one per line, or a kickstart `%packages` section).
+    /// What to install: package names, dependencies (`foo >= 1.0`, `/usr/bin/x`), comps
+    /// groups (`@core`; a Koji buildroot repo's `@build`), or a file listing packages (one
+    /// per line, or a kickstart `%packages` section, whose `@group` lines count too).
     #[arg(required = true, value_name = "ROOT")]
     pub roots: Vec<String>,
     /// The installed set: a file listing an image's packages (NEVRAs or names, one per
@@ -93,13 +95,65 @@ pub fn resolve_entry(pool: &Pool, entry: &str) -> Option<PkgId> {
     pick(true).or_else(|| pick(false))
 }
 
-/// Read a package-list file and resolve it against the pool; entries not found are
-/// reported on stderr and skipped.
-pub fn read_package_file(pool: &Pool, path: &Path) -> Result<Vec<PkgId>, String> {
+/// The `@group` entries of an image list or kickstart `%packages` section.
+pub fn list_groups(text: &str) -> Vec<String> {
+    let mut out = Vec::new();
+    let mut in_ks = false;
+    let has_ks = text
+        .lines()
+        .any(|l| l.split_whitespace().next() == Some("%packages"));
+    for l in text.lines().map(str::trim) {
+        if l.split_whitespace().next() == Some("%packages") {
+            in_ks = true;
+            continue;
+        }
+        if l.starts_with('%') {
+            in_ks = false;
+        }
+        if has_ks && !in_ks {
+            continue;
+        }
+        let l = l.split('#').next().unwrap_or("").trim();
+        if let Some(g) = l.strip_prefix('@') {
+            let g = g.split_whitespace().next().unwrap_or("");
+            if !g.is_empty() {
+                out.push(g.to_string());
+            }
+        }
+    }
+    out
+}
+
+/// The comps groups of the loaded sources, first repository first.
+pub type Groups = [(crate::model::package::RepoId, crate::model::comps::Comps)];
+
+/// The package names `@group` stands for: the group's mandatory and default packages
+/// (what `dnf group install` installs), from the first repository that has the group.
+pub fn group_names(groups: &Groups, key: &str) -> Result<Vec<String>, String> {
+    let g = groups
+        .iter()
+        .find_map(|(_, c)| c.find_group(key))
+        .ok_or_else(|| {
+            if groups.is_empty() {
+                format!("@{key}: the loaded sources have no comps groups")
+            } else {
+                format!("@{key}: no such group in the loaded comps")
+            }
+        })?;
+    Ok(g.default_install().map(|p| p.name.clone()).collect())
+}
+
+/// Read a package-list file and resolve it against the pool (`@group` entries through
+/// `groups`); entries not found are reported on stderr and skipped.
+pub fn read_package_file(pool: &Pool, groups: &Groups, path: &Path) -> Result<Vec<PkgId>, String> {
     let text = std::fs::read_to_string(path)
         .map_err(|e| format!("cannot read {}: {e}", path.display()))?;
+    let mut entries = parse_package_list(&text);
+    for g in list_groups(&text) {
+        entries.extend(group_names(groups, &g)?);
+    }
     let mut out = Vec::new();
-    for entry in parse_package_list(&text) {
+    for entry in entries {
         match resolve_entry(pool, &entry) {
             Some(p) if !out.contains(&p) => out.push(p),
             Some(_) => {}
@@ -113,14 +167,40 @@ pub fn read_package_file(pool: &Pool, path: &Path) -> Result<Vec<PkgId>, String>
     Ok(out)
 }
 
-/// Command-line roots: an existing file is a package list, a name only one package has
-/// is that package, anything else a requirement.
-pub fn parse_roots(pool: &mut Pool, args: &[String]) -> Result<Vec<Root>, String> {
+/// Command-line roots: `@group` is the group's packages, an existing file is a package
+/// list, a name only one package has is that package, anything else a requirement.
+pub fn parse_roots(pool: &mut Pool, groups: &Groups, args: &[String]) -> Result<Vec<Root>, String> {
     let mut roots = Vec::new();
+    let mut expanded = Vec::new();
     for a in args {
+        match a.strip_prefix('@') {
+            Some(g) => {
+                let names = group_names(groups, g)?;
+                if names.is_empty() {
+                    return Err(format!(
+                        "@{g}: the group lists no mandatory or default packages"
+                    ));
+                }
+                // a group member no repo has is skipped, as dnf does
+                for n in names {
+                    if pool.by_name(&n).is_empty() && pool.strings.get(&n).is_none() {
+                        eprintln!("bramble: warning: @{g}: no package {n} in the loaded sources");
+                    } else {
+                        expanded.push(n);
+                    }
+                }
+            }
+            None => expanded.push(a.clone()),
+        }
+    }
+    for a in &expanded {
         let path = Path::new(a);
         if path.is_file() {
-            roots.extend(read_package_file(pool, path)?.into_iter().map(Root::Pkg));
+            roots.extend(
+                read_package_file(pool, groups, path)?
+                    .into_iter()
+                    .map(Root::Pkg),
+            );
         } else if let [only] = pool.by_name(a) {
             // One package of that name: name it, so the derivation says "`x` (a root)".
             roots.push(Root::Pkg(*only));
@@ -175,6 +255,37 @@ pub fn render_transaction(pool: &Pool, t: &Transaction) -> String {
         "Total install size: {}\n",
         crate::text::human_size(total)
     ));
+    let pullers = heaviest_pullers(pool, t, 5);
+    if !pullers.is_empty() {
+        s.push_str("Heaviest pullers (what each brought in, by installed size):\n");
+        for p in &pullers {
+            let brings: Vec<String> = p
+                .brings
+                .iter()
+                .take(4)
+                .map(|&b| {
+                    format!(
+                        "{} ({})",
+                        pool.name(b),
+                        crate::text::human_size(pool.pkg(b).info.size_installed)
+                    )
+                })
+                .collect();
+            let more = p.brings.len().saturating_sub(4);
+            s.push_str(&format!(
+                "  {}: {} with {} package(s): {}{}\n",
+                pool.name(p.pkg),
+                crate::text::human_size(p.size),
+                p.brings.len(),
+                brings.join(", "),
+                if more > 0 {
+                    format!(" and {more} more")
+                } else {
+                    String::new()
+                }
+            ));
+        }
+    }
     s
 }
 
@@ -196,8 +307,18 @@ struct JsonOut {
     installed: usize,
     packages: Vec<JsonPkg>,
     install_size: u64,
+    /// The packages that brought in the most, heaviest first.
+    pullers: Vec<JsonPuller>,
     #[serde(skip_serializing_if = "Option::is_none")]
     explanation: Option<String>,
+}
+
+#[derive(Serialize)]
+struct JsonPuller {
+    nevra: String,
+    /// Installed size of the package and all it brought in.
+    size: u64,
+    brings: Vec<String>,
 }
 
 fn json_pkg(pool: &Pool, p: PkgId, r: &Reason) -> JsonPkg {
@@ -230,9 +351,17 @@ pub fn run(a: InstallArgs) -> i32 {
             return 2;
         }
     };
+    let (groups, problems) = loaded.comps(&a.src.options());
+    for p in problems {
+        eprintln!(
+            "bramble: warning: {}: {}",
+            output::sanitize(&p.source),
+            output::sanitize(&p.error.to_string())
+        );
+    }
     let pool = &mut loaded.pool;
     let installed: Vec<PkgId> = if let Some(f) = &a.installed {
-        match read_package_file(pool, Path::new(f)) {
+        match read_package_file(pool, &groups, Path::new(f)) {
             Ok(v) => v,
             Err(e) => {
                 eprintln!("bramble: {}", output::sanitize(&e));
@@ -240,7 +369,7 @@ pub fn run(a: InstallArgs) -> i32 {
             }
         }
     } else if !a.installed_from.is_empty() {
-        let base = match parse_roots(pool, &a.installed_from) {
+        let base = match parse_roots(pool, &groups, &a.installed_from) {
             Ok(r) => r,
             Err(e) => {
                 eprintln!("bramble: --installed-from: {}", output::sanitize(&e));
@@ -260,7 +389,7 @@ pub fn run(a: InstallArgs) -> i32 {
     } else {
         Vec::new()
     };
-    let roots = match parse_roots(pool, &a.roots) {
+    let roots = match parse_roots(pool, &groups, &a.roots) {
         Ok(r) => r,
         Err(e) => {
             eprintln!("bramble: {}", output::sanitize(&e));
@@ -270,21 +399,30 @@ pub fn run(a: InstallArgs) -> i32 {
     let pool = &loaded.pool;
     let result = simulate_install(pool, &roots, &installed, &[]);
     if a.json {
-        let (packages, explanation) = match &result {
+        let (packages, explanation, pullers) = match &result {
             Ok(t) => (
                 t.packages
                     .iter()
                     .map(|(p, r)| json_pkg(pool, *p, r))
                     .collect::<Vec<_>>(),
                 None,
+                heaviest_pullers(pool, t, 5)
+                    .into_iter()
+                    .map(|p| JsonPuller {
+                        nevra: pool.nevra(p.pkg),
+                        size: p.size,
+                        brings: p.brings.iter().map(|&b| pool.nevra(b)).collect(),
+                    })
+                    .collect(),
             ),
-            Err(e) => (Vec::new(), Some(e.render(pool))),
+            Err(e) => (Vec::new(), Some(e.render(pool)), Vec::new()),
         };
         output::json(&JsonOut {
             ok: result.is_ok(),
             installed: installed.len(),
             install_size: packages.iter().map(|p| p.size).sum(),
             packages,
+            pullers,
             explanation,
         });
     } else {

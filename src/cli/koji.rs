@@ -126,6 +126,11 @@ pub enum KojiCommand {
         /// merge mode.
         #[arg(long, value_name = "PKG")]
         explain: Option<String>,
+        /// Simulate installing this group of the tag (`build`, `srpm-build`) into the
+        /// buildroot, as mock does: the transaction, its size and the heaviest pullers,
+        /// or why it cannot be installed.
+        #[arg(long, value_name = "GROUP", conflicts_with = "explain")]
+        install: Option<String>,
         #[arg(long)]
         json: bool,
     },
@@ -341,6 +346,7 @@ pub fn run(args: KojiArgs) -> i32 {
             ext,
             mode,
             explain,
+            install,
             json,
         } => buildroot(
             src.as_ref(),
@@ -348,7 +354,10 @@ pub fn run(args: KojiArgs) -> i32 {
             event,
             &ext,
             mode.as_deref().and_then(MergeMode::parse),
-            explain.as_deref(),
+            BuildrootAsk {
+                explain: explain.as_deref(),
+                install: install.as_deref(),
+            },
             json,
         ),
         KojiCommand::Lint { tag, ext, json } => lint(src.as_ref(), &tag, event, &ext, json),
@@ -837,15 +846,109 @@ pub fn render_explain(tag: &str, arch: &str, name: &str, fates: &[Fate<'_>]) -> 
     s
 }
 
+/// What `koji buildroot` is asked beyond the plan.
+struct BuildrootAsk<'a> {
+    explain: Option<&'a str>,
+    install: Option<&'a str>,
+}
+
+#[derive(Serialize)]
+struct GroupInstallJson {
+    tag: String,
+    arch: String,
+    group: String,
+    ok: bool,
+    missing: Vec<String>,
+    koji_only: Vec<String>,
+    packages: Vec<String>,
+    install_size: u64,
+    pullers: Vec<(String, u64, Vec<String>)>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    explanation: Option<String>,
+}
+
+/// `koji buildroot --install GROUP`: the group installed into the buildroot.
+fn group_install(
+    view: &TagView,
+    plan: &BuildrootPlan,
+    pool: &Pool,
+    group: &str,
+    json: bool,
+) -> i32 {
+    let gi = match view.install_group(group, plan, pool) {
+        Ok(g) => g,
+        Err(e) => return fail(e),
+    };
+    if json {
+        let (packages, size, pullers, explanation) = match &gi.result {
+            Ok(t) => (
+                t.packages.iter().map(|(p, _)| pool.nevra(*p)).collect(),
+                t.packages
+                    .iter()
+                    .map(|(p, _)| pool.pkg(*p).info.size_installed)
+                    .sum(),
+                crate::analysis::pullers::heaviest_pullers(pool, t, 5)
+                    .into_iter()
+                    .map(|p| {
+                        (
+                            pool.nevra(p.pkg),
+                            p.size,
+                            p.brings.iter().map(|&b| pool.nevra(b)).collect(),
+                        )
+                    })
+                    .collect(),
+                None,
+            ),
+            Err(e) => (Vec::new(), 0, Vec::new(), Some(e.render(pool))),
+        };
+        output::json(&GroupInstallJson {
+            tag: plan.tag.clone(),
+            arch: plan.arch.clone(),
+            group: gi.group.clone(),
+            ok: gi.result.is_ok(),
+            missing: gi.missing.clone(),
+            koji_only: gi.koji_only.clone(),
+            packages,
+            install_size: size,
+            pullers,
+            explanation,
+        });
+    } else {
+        let mut s = format!(
+            "group {} into the {} buildroot for {}\n",
+            gi.group, plan.tag, plan.arch
+        );
+        if !gi.missing.is_empty() {
+            let _ = writeln!(s, "not in the buildroot: {}", gi.missing.join(", "));
+        }
+        if !gi.koji_only.is_empty() {
+            let _ = writeln!(
+                s,
+                "Koji builds (their dependencies are not known, left out): {}",
+                gi.koji_only.join(", ")
+            );
+        }
+        match &gi.result {
+            Ok(t) => s.push_str(&super::install::render_transaction(pool, t)),
+            Err(e) => {
+                let _ = writeln!(s, "Cannot install: {}", e.render(pool));
+            }
+        }
+        output::out(&output::sanitize(&s));
+    }
+    i32::from(gi.result.is_err() || !gi.missing.is_empty())
+}
+
 fn buildroot(
     src: &dyn KojiSource,
     tag: &str,
     event: Option<i64>,
     ext: &ExternalArgs,
     mode: Option<MergeMode>,
-    explain: Option<&str>,
+    ask: BuildrootAsk<'_>,
     json: bool,
 ) -> i32 {
+    let explain = ask.explain;
     let view = match load_view(src, tag, event) {
         Ok(v) => v,
         Err(e) => return fail(e),
@@ -862,6 +965,9 @@ fn buildroot(
         Ok(p) => p,
         Err(e) => return fail(e),
     };
+    if let Some(group) = ask.install {
+        return group_install(&view, &plan, &pool, group, json);
+    }
     if let Some(name) = explain {
         let configured = plan_for(&view, &arch, &pool, &externals, None);
         let configured = match configured {

@@ -109,7 +109,8 @@ pub fn run(a: WhyArgs) -> i32 {
             return 2;
         }
     };
-    let roots = match parse_roots(&mut loaded.pool, &a.from) {
+    let (groups, _) = loaded.comps(&a.src.options());
+    let roots = match parse_roots(&mut loaded.pool, &groups, &a.from) {
         Ok(r) => r,
         Err(e) => {
             eprintln!("bramble: --from: {}", output::sanitize(&e));

@@ -32,6 +32,8 @@ pub struct EmbeddedRepo {
     pub warnings: Vec<String>,
     /// Its module metadata (`modules` record), when it has some.
     pub modules: Option<ModulesLoad>,
+    /// Its comps groups (`group` record), when it has some.
+    pub comps: Option<crate::model::comps::Comps>,
 }
 
 fn embedded_path(name: &str, href: &str) -> PathBuf {
@@ -136,6 +138,7 @@ pub fn load_embedded_repo(
         filelists: false,
         warnings,
         modules: None,
+        comps: None,
     };
     if let Some(rec) = loaded.repomd.get("filelists").cloned() {
         progress.phase(&format!("{name}: filelists"), rec.open_size.or(rec.size));
@@ -153,6 +156,16 @@ pub fn load_embedded_repo(
             .read_to_end(&mut data)
             .map_err(|e| super::compress::io_to_load_error(&path, e))?;
         loaded.modules = Some(parse_modules(&data, &path));
+    }
+    if let Some(rec) = ["group", "group_gz"]
+        .into_iter()
+        .find_map(|k| loaded.repomd.get(k).cloned())
+    {
+        let input = open(name, files, &rec)?;
+        loaded.comps = Some(
+            super::comps::parse_comps(std::io::BufReader::new(input))
+                .map_err(|e| xml_error(name, files, &rec, &e))?,
+        );
     }
     Ok(loaded)
 }

@@ -476,6 +476,44 @@ impl Loaded {
         (out, problems)
     }
 
+    /// The comps groups of every repository that has them (`group`, else `group_gz`),
+    /// read on demand; a file that cannot be read is a problem, the rest stays usable.
+    pub fn comps(
+        &self,
+        opts: &LoadOptions,
+    ) -> (
+        Vec<(crate::model::package::RepoId, crate::model::comps::Comps)>,
+        Vec<LoadProblem>,
+    ) {
+        let http = HttpClient::new(opts.http.clone());
+        let mut out = Vec::new();
+        let mut problems = Vec::new();
+        for r in &self.repos {
+            let Some(kind) = ["group", "group_gz"]
+                .into_iter()
+                .find(|k| r.record(k).is_some())
+            else {
+                continue;
+            };
+            let res = r.open_record(kind, &http).and_then(|input| match input {
+                None => Ok(None),
+                Some(input) => super::comps::parse_comps(std::io::BufReader::new(input))
+                    .map(Some)
+                    .map_err(|e| r.record_error(kind, &e)),
+            });
+            match res {
+                Ok(Some(c)) => out.push((r.id, c)),
+                Ok(None) => {}
+                Err(error) => problems.push(LoadProblem {
+                    source: self.pool.repos[r.id.index()].name.clone(),
+                    error,
+                    fatal: false,
+                }),
+            }
+        }
+        (out, problems)
+    }
+
     /// Every advisory of every repo's `updateinfo`, with the repo it came from.
     pub fn advisories(
         &self,

@@ -161,6 +161,16 @@ impl Comps {
         self.environments.iter().find(|e| e.id == id)
     }
 
+    /// The group a user means by `key`: its id, else its name (case-insensitive), as
+    /// `dnf group install` matches.
+    pub fn find_group(&self, key: &str) -> Option<&Group> {
+        self.group(key).or_else(|| {
+            self.groups
+                .iter()
+                .find(|g| g.name.eq_ignore_ascii_case(key))
+        })
+    }
+
     pub fn is_empty(&self) -> bool {
         self.groups.is_empty()
             && self.categories.is_empty()

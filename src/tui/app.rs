@@ -1076,12 +1076,33 @@ impl App {
     }
 }
 
-/// Roots as typed in the TUI (`s3cmd python3-dateutil`, commas too): a name only one
-/// package has is that package, another name or capability is a requirement. Unlike the
-/// CLI, the pool is shared and frozen, so only names it already knows can be asked for.
-pub fn parse_roots(pool: &crate::model::pool::Pool, text: &str) -> Result<Vec<Root>, String> {
-    let mut roots = Vec::new();
+/// Roots as typed in the TUI (`s3cmd python3-dateutil @core`, commas too): `@group` is
+/// the comps group's mandatory and default packages, a name only one package has is that
+/// package, another name or capability is a requirement. Unlike the CLI, the pool is
+/// shared and frozen, so only names it already knows can be asked for.
+pub fn parse_roots(cat: &Catalog, text: &str) -> Result<Vec<Root>, String> {
+    let pool = &cat.pool;
+    let mut words: Vec<String> = Vec::new();
     for w in text.split([' ', ',']).filter(|w| !w.is_empty()) {
+        match w.strip_prefix('@') {
+            Some(g) => {
+                let group = cat
+                    .groups
+                    .iter()
+                    .find_map(|(_, c)| c.find_group(g))
+                    .ok_or_else(|| format!("no comps group `{}`", sanitize_line(g)))?;
+                words.extend(
+                    group
+                        .default_install()
+                        .map(|p| p.name.clone())
+                        .filter(|n| !pool.by_name(n).is_empty()),
+                );
+            }
+            None => words.push(w.to_string()),
+        }
+    }
+    let mut roots = Vec::new();
+    for w in words.iter().map(String::as_str) {
         if let [only] = pool.by_name(w) {
             roots.push(Root::Pkg(*only));
         } else if let Some(sym) = pool.strings.get(w) {
@@ -1297,7 +1318,7 @@ impl App {
             Some((a, b)) => (a.trim(), Some(b.trim())),
             None => (text.trim(), None),
         };
-        let roots = match parse_roots(pool, want) {
+        let roots = match parse_roots(&cat, want) {
             Ok(r) => r,
             Err(e) => {
                 self.message = Some((e, Role::Error));
@@ -1308,7 +1329,7 @@ impl App {
         let installed: Vec<PkgId> = match on {
             None => Vec::new(),
             Some(on) => {
-                let base = match parse_roots(pool, on) {
+                let base = match parse_roots(&cat, on) {
                     Ok(r) => r,
                     Err(e) => {
                         self.message = Some((e, Role::Error));
@@ -1872,6 +1893,13 @@ pub(crate) mod tests {
         // groups with their origin, and the lints of the story
         assert!(text.contains("srpm-build"), "{text}");
         assert!(text.contains("fedpkg"), "{text}");
+        // mock's start: the srpm-build group brings mock through fedpkg
+        assert!(text.contains("srpm-build: 7 packages"), "{text}");
+        assert!(text.contains("fedpkg brings"), "{text}");
+        assert!(
+            text.contains("not in the buildroot: shadow-utils"),
+            "{text}"
+        );
         // the custom foo-1.0 shadows the external foo-1.1 under merge mode koji
         assert!(text.contains("foo-1.0-1.fc19.x86_64"), "{text}");
         assert!(text.contains("shadows foo-1.1"), "{text}");
@@ -1994,6 +2022,10 @@ pub(crate) mod tests {
             text.contains("insights-client  requires python3-file-magic"),
             "{text}"
         );
+        // comps groups: the demo's @core makes the image that breaks s3cmd
+        keys(&mut app, ":install s3cmd --on @core");
+        key(&mut app, KeyCode::Enter);
+        assert!(app.install.failed, "{}", doc_text(&app.install.doc));
         // unknown names are a message, not a panic
         keys(&mut app, ":install no-such-thing");
         key(&mut app, KeyCode::Enter);

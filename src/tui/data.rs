@@ -23,6 +23,8 @@ pub struct Catalog {
     /// Module metadata per repository, and the Modules view built from it.
     pub module_indexes: Vec<(RepoId, ModuleIndex)>,
     pub modules: ModulesPage,
+    /// Comps groups per repository (for `:install @group`).
+    pub groups: Vec<(RepoId, crate::model::comps::Comps)>,
 }
 
 impl Catalog {
@@ -48,7 +50,14 @@ impl Catalog {
             rev,
             module_indexes: Vec::new(),
             modules,
+            groups: Vec::new(),
         }
+    }
+
+    /// Add comps groups.
+    pub fn with_groups(mut self, groups: Vec<(RepoId, crate::model::comps::Comps)>) -> Self {
+        self.groups = groups;
+        self
     }
 
     /// Add module metadata (and build the Modules view from it).

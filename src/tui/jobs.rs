@@ -125,6 +125,7 @@ pub struct LoadOutcome {
 pub fn load(req: &LoadRequest, progress: &JobProgress) -> LoadOutcome {
     let mut problems = Vec::new();
     let mut modules = Vec::new();
+    let mut groups = Vec::new();
     let pool =
         match req {
             LoadRequest::Demo { host_arch } => {
@@ -140,6 +141,9 @@ pub fn load(req: &LoadRequest, progress: &JobProgress) -> LoadOutcome {
                                 message: w,
                                 fatal: false,
                             }));
+                            if let Some(c) = loaded.comps {
+                                groups.push((loaded.id, c));
+                            }
                             if let Some(m) = loaded.modules {
                                 problems.extend(m.errors.iter().map(|e| Problem {
                                     source: r.name.to_string(),
@@ -194,7 +198,7 @@ pub fn load(req: &LoadRequest, progress: &JobProgress) -> LoadOutcome {
     });
     progress.phase("indexing", None);
     LoadOutcome {
-        catalog: Catalog::new(pool).with_modules(modules),
+        catalog: Catalog::new(pool).with_modules(modules).with_groups(groups),
         koji,
         problems,
     }

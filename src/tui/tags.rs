@@ -232,7 +232,7 @@ pub fn load(req: &KojiRequest, progress: &dyn Progress) -> (Option<KojiCatalog>,
             (pool, plan)
         });
         let (plan, lints) = match &built {
-            Some((pool, Ok(plan))) => (Some(plan), view.lints(Some((plan, pool)))),
+            Some((pool, Ok(plan))) => (Some((plan, pool)), view.lints(Some((plan, pool)))),
             Some((_, Err(e))) => {
                 problems.push(Problem {
                     source: format!("koji tag {tag}"),
@@ -298,7 +298,7 @@ fn tree_rows(doc: &mut Doc, name: &str, id: i64, walk: &[InheritanceEntry], reve
     }
 }
 
-fn page(view: &TagView, plan: Option<&BuildrootPlan>, lints: &[Lint]) -> TagPage {
+fn page(view: &TagView, plan: Option<(&BuildrootPlan, &Pool)>, lints: &[Lint]) -> TagPage {
     let name = view.config.tag.name.clone();
     let errors = lints
         .iter()
@@ -397,7 +397,11 @@ fn page(view: &TagView, plan: Option<&BuildrootPlan>, lints: &[Lint]) -> TagPage
         d.line(spans);
     }
 
-    if let Some(plan) = plan {
+    if let Some((plan, pool)) = plan {
+        group_installs(&mut d, view, plan, pool);
+    }
+
+    if let Some((plan, _)) = plan {
         d.blank();
         let mode = plan.mode.map_or("none", buildroot::mode_name);
         d.heading(&format!(
@@ -476,6 +480,89 @@ fn page(view: &TagView, plan: Option<&BuildrootPlan>, lints: &[Lint]) -> TagPage
         reverse,
         errors,
         warnings,
+    }
+}
+
+/// Each group installed into the buildroot as mock does: size, heaviest pullers, or why
+/// it fails.
+fn group_installs(d: &mut Doc, view: &TagView, plan: &BuildrootPlan, pool: &Pool) {
+    let groups: Vec<&str> = view
+        .groups
+        .iter()
+        .filter(|g| !g.blocked)
+        .map(|g| g.name.as_str())
+        .collect();
+    if groups.is_empty() {
+        return;
+    }
+    d.blank();
+    d.heading(&format!(
+        "Group installs into the {} buildroot (as mock does)",
+        plan.arch
+    ));
+    for name in groups {
+        let Ok(gi) = view.install_group(name, plan, pool) else {
+            continue;
+        };
+        match &gi.result {
+            Ok(t) => {
+                let size: u64 = t
+                    .packages
+                    .iter()
+                    .map(|(p, _)| pool.pkg(*p).info.size_installed)
+                    .sum();
+                d.line(vec![
+                    s(format!("  {name}: "), Role::Normal),
+                    s(
+                        format!(
+                            "{} packages, {}",
+                            t.packages.len(),
+                            crate::text::human_size(size)
+                        ),
+                        Role::Ok,
+                    ),
+                ]);
+                for p in crate::analysis::pullers::heaviest_pullers(pool, t, 3) {
+                    let brings: Vec<&str> =
+                        p.brings.iter().take(4).map(|&b| pool.name(b)).collect();
+                    d.line(vec![
+                        s(format!("      {}", pool.name(p.pkg)), Role::Normal),
+                        s(
+                            format!(
+                                " brings {}: {}",
+                                crate::text::human_size(p.size),
+                                brings.join(", ")
+                            ),
+                            Role::Dim,
+                        ),
+                    ]);
+                }
+            }
+            Err(e) => {
+                d.line(vec![
+                    s(format!("  {name}: "), Role::Normal),
+                    s(
+                        format!("cannot be installed: {}", e.render(pool)),
+                        Role::Error,
+                    ),
+                ]);
+            }
+        }
+        if !gi.missing.is_empty() {
+            d.line(vec![s(
+                format!("      not in the buildroot: {}", gi.missing.join(", ")),
+                Role::Error,
+            )]);
+        }
+        if !gi.koji_only.is_empty() {
+            d.line(vec![s(
+                format!(
+                    "      Koji builds, dependencies not known: {}",
+                    gi.koji_only.join(", ")
+                ),
+                Role::Dim,
+            )]);
+        }
     }
 }
 

@@ -167,3 +167,46 @@ fn why_on_demo_fixture() {
             .starts_with("insights-client-")
     );
 }
+
+#[test]
+fn comps_group_roots_and_heaviest_pullers() {
+    let src = demo_sources();
+    // @core of demo-base's comps: insights-client is a default member, so the image
+    // the group makes has python3-file-magic, and s3cmd no longer installs
+    let (rc, out) = run(
+        &src,
+        &["install", "--dry-run", "s3cmd", "--installed-from", "@core"],
+    );
+    assert_eq!(rc, 1, "{out}");
+    assert!(
+        out.contains("`python3-file-magic` conflicts with `python3-magic`"),
+        "{out}"
+    );
+    // the group itself installs, and says who pulled in the most
+    let (rc, out) = run(&src, &["install", "--dry-run", "@core"]);
+    assert_eq!(rc, 0, "{out}");
+    assert!(out.contains("insights-client-3.2.2-1.el9.noarch"), "{out}");
+    let pullers = out.split("Heaviest pullers").nth(1).unwrap_or_default();
+    assert!(
+        pullers.contains("insights-client: ") && pullers.contains("python3-file-magic ("),
+        "{out}"
+    );
+    // a kickstart's @group lines count too
+    let dir = tempfile::tempdir().unwrap();
+    let ks = dir.path().join("image.ks");
+    std::fs::write(&ks, "%packages\n@core\n%end\n").unwrap();
+    let (rc, out) = run(
+        &src,
+        &[
+            "install",
+            "--dry-run",
+            "s3cmd",
+            "--installed",
+            ks.to_str().unwrap(),
+        ],
+    );
+    assert_eq!(rc, 1, "{out}");
+    // a group no comps has is an error
+    let (rc, _) = run(&src, &["install", "--dry-run", "@nope"]);
+    assert_eq!(rc, 2);
+}

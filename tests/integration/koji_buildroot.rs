@@ -449,3 +449,50 @@ fn fixture_script_and_expectations_are_present() {
         assert!(Path::new(&f.join(p)).is_file(), "{p}");
     }
 }
+
+#[test]
+fn cli_installing_srpm_build_shows_fedpkg_bringing_mock() {
+    let a = bramble_fixture(&[
+        "buildroot",
+        "f19-build",
+        "--arch",
+        "x86_64",
+        "--install",
+        "srpm-build",
+    ])
+    .success();
+    let out = stdout_of(&a);
+    assert!(
+        out.starts_with("group srpm-build into the f19-build buildroot for x86_64\n"),
+        "{out}"
+    );
+    assert!(
+        out.contains(
+            "mock-1.1.32-1.fc19.noarch       dist-f19-base   5 B  required by fedpkg via mock"
+        ),
+        "{out}"
+    );
+    let pullers = out
+        .split("Heaviest pullers")
+        .nth(1)
+        .unwrap_or_else(|| panic!("{out}"));
+    assert!(
+        pullers.contains("fedpkg: 12 B with 1 package(s): mock (5 B)"),
+        "{out}"
+    );
+    // the build group lists shadow-utils, which no repo has: exit 1, named
+    let a = bramble_fixture(&["buildroot", "f19-build", "--install", "build", "--json"]);
+    let out = stdout_of(&a.code(1));
+    let v: serde_json::Value = serde_json::from_str(&out).unwrap();
+    assert_eq!(v["group"], "build");
+    assert!(
+        v["missing"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|m| m == "shadow-utils"),
+        "{out}"
+    );
+    // a group the tag does not have is an error
+    bramble_fixture(&["buildroot", "f19-build", "--install", "nope"]).code(2);
+}
