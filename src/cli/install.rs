@@ -14,6 +14,7 @@ use serde::Serialize;
 
 use super::args::SourceArgs;
 use super::output;
+use crate::analysis::alternatives::alternatives;
 use crate::analysis::install::{Reason, Root, Transaction, simulate_install};
 use crate::analysis::pullers::heaviest_pullers;
 use crate::model::nevra::Nevra;
@@ -311,6 +312,9 @@ struct JsonOut {
     pullers: Vec<JsonPuller>,
     #[serde(skip_serializing_if = "Option::is_none")]
     explanation: Option<String>,
+    /// On failure: what would work instead, each checked by the solver.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    alternatives: Vec<String>,
 }
 
 #[derive(Serialize)]
@@ -398,6 +402,13 @@ pub fn run(a: InstallArgs) -> i32 {
     };
     let pool = &loaded.pool;
     let result = simulate_install(pool, &roots, &installed, &[]);
+    let alts: Vec<String> = match &result {
+        Err(why) => alternatives(pool, &roots, &installed, &[], why)
+            .iter()
+            .map(|a| a.describe(pool))
+            .collect(),
+        Ok(_) => Vec::new(),
+    };
     if a.json {
         let (packages, explanation, pullers) = match &result {
             Ok(t) => (
@@ -424,14 +435,21 @@ pub fn run(a: InstallArgs) -> i32 {
             packages,
             pullers,
             explanation,
+            alternatives: alts,
         });
     } else {
         match &result {
             Ok(t) => output::out(&output::sanitize(&render_transaction(pool, t))),
-            Err(e) => output::out(&output::sanitize(&format!(
-                "Cannot install: {}\n",
-                e.render(pool)
-            ))),
+            Err(e) => {
+                let mut text = format!("Cannot install: {}\n", e.render(pool));
+                if !alts.is_empty() {
+                    text.push_str("Alternatives (each checked):\n");
+                    for a in &alts {
+                        text.push_str(&format!("  {a}\n"));
+                    }
+                }
+                output::out(&output::sanitize(&text));
+            }
         }
     }
     if failed {

@@ -1389,6 +1389,18 @@ impl App {
             Err(e) => {
                 d.heading("Cannot install: the derivation, in order");
                 explanation_rows(&mut d, pool, &e);
+                let alts =
+                    crate::analysis::alternatives::alternatives(pool, &roots, &installed, &[], &e);
+                if !alts.is_empty() {
+                    d.blank();
+                    d.heading("Alternatives (each checked by the solver)");
+                    for a in alts {
+                        d.line(vec![super::doc::s(
+                            format!("  {}", a.describe(pool)),
+                            Role::Ok,
+                        )]);
+                    }
+                }
                 true
             }
         };
@@ -1999,6 +2011,10 @@ pub(crate) mod tests {
         assert!(text.contains("python3-file-magic"), "{text}");
         assert!(text.contains("python3-magic"), "{text}");
         assert!(text.contains("insights-client"), "{text}");
+        assert!(
+            text.contains("without `python3-file-magic-5.39-16.el9.noarch` and `insights-client`"),
+            "{text}"
+        );
         // every package named is a link
         assert!(
             app.current_package().is_some()

@@ -58,7 +58,9 @@ fn magic_story(sources: &[String]) {
         out,
         "Cannot install: `s3cmd` (a root) requires `python3-magic`; `python3-file-magic` \
          conflicts with `python3-magic`; `python3-file-magic` is installed because \
-         `insights-client` requires it (`insights-client` is installed)\n"
+         `insights-client` requires it (`insights-client` is installed)\n\
+         Alternatives (each checked):\n  it installs on the same set without \
+         `python3-file-magic-5.39-16.el9.noarch` and `insights-client`, which need it\n"
     );
 
     let (rc, out) = run(sources, &["install", "--dry-run", "s3cmd"]);
@@ -180,6 +182,14 @@ fn comps_group_roots_and_heaviest_pullers() {
     assert_eq!(rc, 1, "{out}");
     assert!(
         out.contains("`python3-file-magic` conflicts with `python3-magic`"),
+        "{out}"
+    );
+    // the way out, checked by the solver: the image without the file-magic side
+    assert!(
+        out.contains(
+            "Alternatives (each checked):\n  it installs on the same set without \
+             `python3-file-magic-5.39-16.el9.noarch` and `insights-client`, which need it"
+        ),
         "{out}"
     );
     // the group itself installs, and says who pulled in the most
