@@ -528,3 +528,44 @@ fn real_fedora_and_brew_answers_decode() {
     }
     assert_eq!(walks, 2);
 }
+
+/// Every `koji list-tag-inheritance [--reverse]` text the real CLI printed, read back as a
+/// pasted listing, renders to the same bytes, and the forward one has the links the hub
+/// recorded (parents named in the text are the tags' recorded parents).
+#[test]
+fn pasted_inheritance_text_round_trips_over_the_corpus() {
+    use bramble::analysis::tagview::render_inheritance;
+    use bramble::load::koji::text::parse_inheritance_text;
+    let Some(dir) = hub_dir() else {
+        return;
+    };
+    let mut checked = 0;
+    let mut tags: Vec<_> = std::fs::read_dir(dir.join("cli"))
+        .expect("cli dir")
+        .flatten()
+        .map(|e| e.path())
+        .collect();
+    tags.sort();
+    for t in tags {
+        for (file, reverse) in [
+            ("list-tag-inheritance.txt", false),
+            ("list-tag-inheritance__reverse.txt", true),
+        ] {
+            let f = t.join(file);
+            let Ok(text) = std::fs::read_to_string(&f) else {
+                continue;
+            };
+            let p = parse_inheritance_text(&text, &f, reverse)
+                .unwrap_or_else(|e| panic!("{}: {e}", f.display()));
+            assert_eq!(
+                render_inheritance(&p.root_name, p.root.0, &p.entries, reverse),
+                text,
+                "{}",
+                f.display()
+            );
+            checked += 1;
+        }
+    }
+    assert!(checked >= 40, "only {checked} listings");
+    eprintln!("{checked} listings round-trip");
+}

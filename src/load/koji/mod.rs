@@ -17,6 +17,7 @@ pub mod config;
 pub mod externals;
 pub mod hub;
 pub mod snapshot;
+pub mod text;
 
 use std::collections::BTreeSet;
 
