@@ -98,6 +98,65 @@ fn default_name(path: &str) -> String {
     }
 }
 
+/// A Koji repo directory (`/mnt/koji/repos/TAG/ID/`: `repo.json`, `groups/comps.xml`,
+/// `ARCH/pkglist`, `ARCH/repodata/`): the buildroot repo of the arch this machine builds
+/// for, or of the only arch there is; named `TAG-repo-ID` after `repo.json`. Give
+/// `DIR/ARCH` to pick another arch.
+fn koji_repo_dir(dir: &std::path::Path, name: Option<String>) -> Result<Source, LoadError> {
+    let json = dir.join("repo.json");
+    let text = std::fs::read_to_string(&json).map_err(|source| LoadError::Io {
+        path: json.clone(),
+        source,
+    })?;
+    let v: serde_json::Value = serde_json::from_str(&text).map_err(|e| LoadError::Syntax {
+        path: json.clone(),
+        line: e.line() as u64,
+        column: e.column() as u64,
+        msg: e.to_string(),
+    })?;
+    let tag = v.get("tag").and_then(|t| t.as_str()).unwrap_or("koji");
+    let id = v.get("id").and_then(serde_json::Value::as_i64).unwrap_or(0);
+    let mut arches: Vec<String> = std::fs::read_dir(dir)
+        .map_err(|source| LoadError::Io {
+            path: dir.to_path_buf(),
+            source,
+        })?
+        .flatten()
+        .filter(|e| e.path().join("repodata/repomd.xml").is_file())
+        .map(|e| e.file_name().to_string_lossy().into_owned())
+        .collect();
+    arches.sort();
+    let host = super::repofile::host_arch();
+    let arch = match arches.as_slice() {
+        [] => {
+            return Err(LoadError::Invalid {
+                path: dir.to_path_buf(),
+                msg: "a Koji repo directory with no ARCH/repodata".into(),
+            });
+        }
+        [only] => only.clone(),
+        many => match many.iter().find(|a| a.as_str() == host) {
+            Some(a) => a.clone(),
+            None => {
+                return Err(LoadError::Invalid {
+                    path: dir.to_path_buf(),
+                    msg: format!(
+                        "a Koji repo directory with arches {}: give DIR/ARCH",
+                        many.join(", ")
+                    ),
+                });
+            }
+        },
+    };
+    Ok(Source::Repo {
+        name: name.unwrap_or_else(|| default_name(&format!("{tag}-repo-{id}"))),
+        base: RepoBase::Local(dir.join(&arch)),
+        priority: 99,
+        cost: 1000,
+        module_hotfixes: false,
+    })
+}
+
 impl Source {
     /// Classify a command-line source: `[NAME,]PATH-OR-URL`.
     pub fn parse(arg: &str) -> Result<Source, LoadError> {
@@ -128,6 +187,9 @@ impl Source {
             });
         }
         let path = PathBuf::from(target);
+        if path.is_dir() && path.join("repo.json").is_file() {
+            return koji_repo_dir(&path, name);
+        }
         if path.is_dir() {
             if path.join("repodata/repomd.xml").is_file() {
                 return Ok(Source::Repo {

@@ -569,3 +569,96 @@ fn pasted_inheritance_text_round_trips_over_the_corpus() {
     assert!(checked >= 40, "only {checked} listings");
     eprintln!("{checked} listings round-trip");
 }
+
+/// A Koji repo directory as kojid writes it (`repos/TAG/ID/`: repo.json, ARCH/pkglist,
+/// ARCH/repodata with comps) opens as the buildroot it describes: the packages are those
+/// of the arch's pkglist, the repo is named after repo.json, and `@build` is the tag's
+/// build group.
+#[test]
+fn koji_repo_directory_is_the_buildroot_it_describes() {
+    let Some(dir) = hub_dir() else {
+        return;
+    };
+    let repos = dir.join("kojidir/repos");
+    let mut checked = 0;
+    for tag in std::fs::read_dir(&repos).expect("repos").flatten() {
+        for id in std::fs::read_dir(tag.path()).expect("tag dir").flatten() {
+            let d = id.path();
+            if !d.join("repo.json").is_file() || !d.join("x86_64/pkglist").is_file() {
+                continue;
+            }
+            let out = common::bramble()
+                .args([
+                    "query",
+                    "--forcearch",
+                    "x86_64",
+                    "--qf",
+                    "%{name}-%{version}-%{release}.%{arch}.rpm",
+                    "-s",
+                ])
+                .arg(&d)
+                .output()
+                .expect("run");
+            if !d.join("x86_64/repodata/repomd.xml").is_file() {
+                continue;
+            }
+            let mut got: Vec<String> = String::from_utf8_lossy(&out.stdout)
+                .lines()
+                .map(str::to_owned)
+                .collect();
+            got.sort();
+            let mut want: Vec<String> = std::fs::read_to_string(d.join("x86_64/pkglist"))
+                .expect("pkglist")
+                .lines()
+                .filter_map(|l| l.rsplit('/').next().map(str::to_owned))
+                .collect();
+            want.sort();
+            // the host may not be x86_64: the repo's own arch dir decides only when the
+            // machine's arch is among them; the test runs the x86_64 dir explicitly too
+            let out2 = common::bramble()
+                .args([
+                    "query",
+                    "--qf",
+                    "%{name}-%{version}-%{release}.%{arch}.rpm",
+                    "-s",
+                ])
+                .arg(d.join("x86_64"))
+                .output()
+                .expect("run");
+            let mut got2: Vec<String> = String::from_utf8_lossy(&out2.stdout)
+                .lines()
+                .map(str::to_owned)
+                .collect();
+            got2.sort();
+            assert_eq!(got2, want, "{}", d.display());
+            if std::env::consts::ARCH == "x86_64" {
+                assert_eq!(got, want, "{}", d.display());
+                let out = common::bramble()
+                    .args(["install", "--dry-run", "@build", "--json", "-s"])
+                    .arg(&d)
+                    .output()
+                    .expect("run");
+                let comps = std::fs::read_to_string(d.join("groups/comps.xml")).unwrap_or_default();
+                if !comps.contains("<group>") {
+                    // a tag without groups (yet): the repo's comps is empty
+                    assert_eq!(out.status.code(), Some(2), "{}", d.display());
+                    assert!(
+                        String::from_utf8_lossy(&out.stderr).contains("@build: no such group"),
+                        "{}",
+                        d.display()
+                    );
+                    checked += 1;
+                    continue;
+                }
+                let v: serde_json::Value =
+                    serde_json::from_slice(&out.stdout).expect("install json");
+                assert_eq!(v["ok"], true, "{}", d.display());
+                let repo = v["packages"][0]["repo"].as_str().unwrap_or_default();
+                let tag_name = tag.file_name().to_string_lossy().into_owned();
+                assert!(repo.starts_with(&format!("{tag_name}-repo-")), "{repo}");
+            }
+            checked += 1;
+        }
+    }
+    assert!(checked >= 3, "only {checked} repo dirs");
+}
