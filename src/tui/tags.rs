@@ -33,6 +33,8 @@ pub enum KojiFrom {
     Hub(String),
     /// A koji client profile.
     Profile(String),
+    /// `koji list-tag-inheritance` text pasted into a file (`reverse`: of `--reverse`).
+    Text { path: PathBuf, reverse: bool },
 }
 
 /// What Koji data to load.
@@ -95,7 +97,35 @@ fn open(req: &KojiRequest) -> Result<Box<dyn KojiSource>, String> {
             ..Default::default()
         })
         .map_err(|e| e.to_string()),
+        KojiFrom::Text { .. } => Err("pasted text is not a hub".into()),
     }
+}
+
+/// A page from pasted `koji list-tag-inheritance` text: the tree only.
+fn text_page(path: &std::path::Path, reverse: bool) -> Result<TagPage, String> {
+    let text = std::fs::read_to_string(path).map_err(|e| format!("{}: {e}", path.display()))?;
+    let p = crate::load::koji::text::parse_inheritance_text(&text, path, reverse)
+        .map_err(|e| e.to_string())?;
+    let mut d = Doc::new();
+    d.heading(if reverse {
+        "Inherited by (from pasted `koji list-tag-inheritance --reverse` text)"
+    } else {
+        "Inheritance (from pasted `koji list-tag-inheritance` text)"
+    });
+    tree_rows(&mut d, &p.root_name, p.root.0, &p.entries, reverse);
+    d.blank();
+    d.line(vec![s(
+        "Partial: the text shows tags, depths and link flags only (no priorities, \
+         maxdepth values, filters, repos, groups or builds).",
+        Role::Dim,
+    )]);
+    Ok(TagPage {
+        name: p.root_name,
+        doc: d,
+        reverse: None,
+        errors: 0,
+        warnings: 0,
+    })
 }
 
 /// The external repos' content for `arch`: the demo's compiled-in repos, or read from
@@ -163,6 +193,26 @@ fn externals(
 /// Load every tag's page; problems go to the Errors view, the pages that loaded stay.
 pub fn load(req: &KojiRequest, progress: &dyn Progress) -> (Option<KojiCatalog>, Vec<Problem>) {
     let mut problems = Vec::new();
+    if let KojiFrom::Text { path, reverse } = &req.from {
+        return match text_page(path, *reverse) {
+            Ok(page) => (
+                Some(KojiCatalog {
+                    origin: path.display().to_string(),
+                    event: None,
+                    pages: vec![page],
+                }),
+                problems,
+            ),
+            Err(e) => {
+                problems.push(Problem {
+                    source: "koji".into(),
+                    message: e,
+                    fatal: true,
+                });
+                (None, problems)
+            }
+        };
+    }
     let src = match open(req) {
         Ok(s) => s,
         Err(e) => {
@@ -277,6 +327,12 @@ fn flags(e: &InheritanceEntry) -> String {
 fn tree_rows(doc: &mut Doc, name: &str, id: i64, walk: &[InheritanceEntry], reverse: bool) {
     let text = render_inheritance(name, id, walk, reverse);
     let mut seen: HashMap<i64, usize> = HashMap::new();
+    let flags = |e: &InheritanceEntry| {
+        flags(e).replace(
+            &format!("maxdepth {}", crate::load::koji::text::UNKNOWN_MAXDEPTH),
+            "maxdepth (not in the text)",
+        )
+    };
     for (i, line) in text.lines().enumerate() {
         if i == 0 {
             doc.line(vec![s(line, Role::Normal)]);
@@ -572,5 +628,45 @@ pub fn anchor_for(target: &str) -> String {
         target.to_string()
     } else {
         format!("tag:{target}")
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::progress::NoProgress;
+
+    #[test]
+    fn pasted_text_is_a_partial_page() {
+        let dir = tempfile::tempdir().unwrap();
+        let f = dir.path().join("ticket.txt");
+        std::fs::write(
+            &f,
+            "     f16 (1)\n....  ├─f17 (2)\n...N  │  └─f19-candidates (22)\nM...  └─f16-build (9)\n",
+        )
+        .unwrap();
+        let req = KojiRequest {
+            from: KojiFrom::Text {
+                path: f.clone(),
+                reverse: true,
+            },
+            tags: Vec::new(),
+            event: None,
+            externals: Vec::new(),
+        };
+        let (cat, problems) = load(&req, &NoProgress);
+        assert!(problems.is_empty(), "{problems:?}");
+        let cat = cat.unwrap();
+        assert_eq!(cat.pages[0].name, "f16");
+        let text = cat.pages[0].doc.text();
+        assert!(text.contains("f19-candidates (22)"), "{text}");
+        assert!(text.contains("noconfig"), "{text}");
+        assert!(text.contains("maxdepth (not in the text)"), "{text}");
+        assert!(text.contains("Partial"), "{text}");
+        // a bad file is an error with its position, not a panic
+        std::fs::write(&f, "     f16 (1)\n..Q.  └─f17 (2)\n").unwrap();
+        let (cat, problems) = load(&req, &NoProgress);
+        assert!(cat.is_none());
+        assert!(problems[0].message.contains("ticket.txt"), "{problems:?}");
     }
 }
