@@ -21,6 +21,7 @@ use rayon::prelude::*;
 use rustc_hash::{FxHashMap, FxHashSet};
 use serde::Serialize;
 
+use super::modules::Hidden;
 use super::select::PkgPattern;
 use crate::model::package::{DepKind, PkgId, Reldep, RepoId};
 use crate::model::pool::Pool;
@@ -42,6 +43,14 @@ pub struct ClosureOptions {
     pub pkgs: Vec<String>,
     /// Packages that exist for dependency solving (module filtering); `None`: all.
     pub available: Option<Vec<bool>>,
+    /// Why packages are hidden by module filtering ([`ModularFilter::hidden`]), to say
+    /// so in hints; `None`: unknown (hidden providers are then only "not available").
+    ///
+    /// [`ModularFilter::hidden`]: super::modules::ModularFilter::hidden
+    pub module_hidden: Option<Vec<Option<Hidden>>>,
+    /// Repositories that are loaded but not enabled: their packages are never checked
+    /// nor available, they only show up in hints ("in repo R, which is not enabled").
+    pub disabled: Vec<RepoId>,
 }
 
 /// Why an unresolved requirement may be unresolved: the nearest things that almost fit.
@@ -55,8 +64,16 @@ pub enum Hint {
         providers: Vec<String>,
         host_arch: String,
     },
-    /// Providers exist but are not available (module filtering, `--best`).
+    /// Providers exist but are not available (`--newest`, `--best`, or a filter whose
+    /// reason is not known).
     NotAvailable { providers: Vec<String> },
+    /// Providers exist but modular filtering hides them (each with the reason).
+    HiddenByModules { providers: Vec<String> },
+    /// Providers exist in a repository that is loaded but not enabled.
+    DisabledRepo {
+        repo: String,
+        providers: Vec<String>,
+    },
     /// A file requirement, and the file lists of some repos were not read.
     FilelistsNotLoaded,
 }
@@ -148,6 +165,7 @@ pub fn select(pool: &Pool, opts: &ClosureOptions) -> Result<Selection, ClosureEr
     let all: Vec<PkgId> = pool
         .ids()
         .filter(|&id| opts.available.as_ref().is_none_or(|m| m[id.index()]))
+        .filter(|&id| !opts.disabled.contains(&pool.pkg(id).repo))
         .collect();
     // dnf-plugins-core 4.3 `_get_unresolved`: with --newest both sets are the newest per
     // name.arch of each repo; then best=True narrows only the providers, across repos.
@@ -252,7 +270,7 @@ pub fn closure(
                 let text = pool.dep_str(d);
                 if !deps.iter().any(|u| u.dep == text) {
                     deps.push(UnresolvedDep {
-                        hints: hints(pool, d, &available),
+                        hints: hints(pool, d, &available, opts),
                         dep: text,
                     });
                 }
@@ -277,8 +295,19 @@ pub fn closure(
     })
 }
 
+/// Why modular filtering hides a package, in a few words.
+fn hidden_reason(h: &Hidden) -> String {
+    match h {
+        Hidden::InactiveStream { stream } => format!("artifact of inactive stream {stream}"),
+        Hidden::ActiveName { name, stream } => {
+            format!("`{name}` is a package of active stream {stream}")
+        }
+    }
+}
+
 /// The nearest candidates of an unresolved requirement.
-fn hints(pool: &Pool, dep: &Reldep, available: &[bool]) -> Vec<Hint> {
+fn hints(pool: &Pool, dep: &Reldep, available: &[bool], opts: &ClosureOptions) -> Vec<Hint> {
+    let in_disabled = |p: PkgId| opts.disabled.contains(&pool.pkg(p).repo);
     let mut out = Vec::new();
     let exact = pool.whatprovides(dep);
     let not_installable: Vec<String> = exact
@@ -292,19 +321,46 @@ fn hints(pool: &Pool, dep: &Reldep, available: &[bool]) -> Vec<Hint> {
             host_arch: pool.host_arch.clone(),
         });
     }
-    let hidden: Vec<String> = exact
-        .iter()
-        .filter(|&&p| !available[p.index()])
-        .map(|&p| pool.nevra(p))
-        .collect();
+    let module_reason = |p: PkgId| {
+        opts.module_hidden
+            .as_ref()
+            .and_then(|h| h.get(p.index()).cloned().flatten())
+    };
+    let mut by_modules = Vec::new();
+    let mut hidden = Vec::new();
+    let mut off: Vec<(RepoId, Vec<String>)> = Vec::new();
+    for &p in exact.iter().filter(|&&p| !available[p.index()]) {
+        if in_disabled(p) {
+            let repo = pool.pkg(p).repo;
+            match off.iter_mut().find(|(r, _)| *r == repo) {
+                Some((_, v)) => v.push(pool.nevra(p)),
+                None => off.push((repo, vec![pool.nevra(p)])),
+            }
+        } else if let Some(why) = module_reason(p) {
+            by_modules.push(format!("{} ({})", pool.nevra(p), hidden_reason(&why)));
+        } else {
+            hidden.push(pool.nevra(p));
+        }
+    }
+    if !by_modules.is_empty() {
+        out.push(Hint::HiddenByModules {
+            providers: by_modules,
+        });
+    }
     if !hidden.is_empty() {
         out.push(Hint::NotAvailable { providers: hidden });
+    }
+    for (repo, providers) in off {
+        out.push(Hint::DisabledRepo {
+            repo: pool.repos[repo.index()].name.clone(),
+            providers,
+        });
     }
     if !dep.is_rich() && dep.cmp != crate::model::dep::Cmp::Any {
         let any = pool.whatprovides(&Reldep::unversioned(dep.name));
         let others: Vec<String> = any
             .iter()
-            .filter(|p| !exact.contains(p))
+            .filter(|&&p| !exact.contains(&p) && !in_disabled(p))
             .flat_map(|&p| {
                 pool.deps_of(p, DepKind::Provides)
                     .iter()
@@ -338,12 +394,147 @@ impl Hint {
                 providers.join(", ")
             ),
             Hint::NotAvailable { providers } => format!(
-                "provided by packages that are filtered out (modules or --best): {}",
+                "provided by packages that are filtered out (--newest, --best, filters): {}",
+                providers.join(", ")
+            ),
+            Hint::HiddenByModules { providers } => format!(
+                "provided by packages hidden by module filtering: {}",
+                providers.join(", ")
+            ),
+            Hint::DisabledRepo { repo, providers } => format!(
+                "provided by {} in repo {repo}, which is not enabled",
                 providers.join(", ")
             ),
             Hint::FilelistsNotLoaded => {
                 "a file requirement, and not every repo's file lists were read".to_string()
             }
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::package::PackageInfo;
+    use crate::model::pool::{NewPackage, SourceKind};
+    use crate::progress::NoProgress;
+
+    /// Add `name-V-R.arch` providing itself, with `R:`/`P:` dependencies.
+    fn add(pool: &mut Pool, nevra: &str, deps: &[&str]) -> PkgId {
+        let (rest, arch) = nevra.rsplit_once('.').unwrap();
+        let (rest, release) = rest.rsplit_once('-').unwrap();
+        let (name, version) = rest.rsplit_once('-').unwrap();
+        let mut d: [Vec<Reldep>; 8] = Default::default();
+        d[0].push(
+            pool.parse_reldep(&format!("{name} = {version}-{release}"))
+                .unwrap(),
+        );
+        for dep in deps {
+            let (k, text) = dep.split_once(':').unwrap();
+            d[if k == "P" { 0 } else { 1 }].push(pool.parse_reldep(text).unwrap());
+        }
+        pool.add_package(
+            NewPackage {
+                name,
+                epoch: 0,
+                version,
+                release,
+                arch,
+                info: PackageInfo::default(),
+            },
+            &d,
+        )
+    }
+
+    /// `main` (checked) needs `libx` and `liby`; `off` (not enabled) has `libx`; `liby`
+    /// is provided only by a package module filtering hides.
+    fn pool() -> (Pool, RepoId) {
+        let mut pool = Pool::new("x86_64");
+        pool.add_repo("main", "/main", SourceKind::RpmMd);
+        add(&mut pool, "app-1-1.x86_64", &["R:libx", "R:liby >= 2"]);
+        add(&mut pool, "liby-2-1.x86_64", &[]);
+        let off = pool.add_repo("off", "/off", SourceKind::RpmMd);
+        add(&mut pool, "libx-1-1.x86_64", &["R:nothing-at-all"]);
+        pool.build_indexes();
+        (pool, off)
+    }
+
+    fn run(pool: &Pool, opts: &ClosureOptions) -> ClosureReport {
+        closure(pool, opts, &NoProgress, &Cancel::new()).unwrap()
+    }
+
+    #[test]
+    fn a_disabled_repo_is_neither_checked_nor_available_only_hinted() {
+        let (pool, off) = pool();
+        let everything = run(&pool, &ClosureOptions::default());
+        assert_eq!(everything.checked, 3);
+        let opts = ClosureOptions {
+            disabled: vec![off],
+            ..Default::default()
+        };
+        let r = run(&pool, &opts);
+        assert_eq!(r.checked, 2, "libx of the disabled repo is not checked");
+        assert_eq!(r.broken.len(), 1);
+        let deps: Vec<&str> = r.broken[0].unresolved.iter().map(|u| &*u.dep).collect();
+        assert_eq!(deps, ["libx"], "the disabled provider does not resolve");
+        let hint = &r.broken[0].unresolved[0].hints;
+        assert_eq!(
+            hint,
+            &[Hint::DisabledRepo {
+                repo: "off".into(),
+                providers: vec!["libx-1-1.x86_64".into()],
+            }]
+        );
+        assert_eq!(
+            hint[0].describe(),
+            "provided by libx-1-1.x86_64 in repo off, which is not enabled"
+        );
+    }
+
+    #[test]
+    fn providers_hidden_by_module_filtering_are_named_with_the_reason() {
+        let (pool, off) = pool();
+        let mut available = vec![true; pool.len()];
+        available[1] = false;
+        let mut hidden = vec![None; pool.len()];
+        hidden[1] = Some(Hidden::InactiveStream {
+            stream: "liby:2".into(),
+        });
+        let opts = ClosureOptions {
+            disabled: vec![off],
+            available: Some(available.clone()),
+            module_hidden: Some(hidden),
+            ..Default::default()
+        };
+        let r = run(&pool, &opts);
+        let liby = r.broken[0]
+            .unresolved
+            .iter()
+            .find(|u| u.dep == "liby >= 2")
+            .unwrap();
+        assert_eq!(
+            liby.hints,
+            [Hint::HiddenByModules {
+                providers: vec!["liby-2-1.x86_64 (artifact of inactive stream liby:2)".into()]
+            }]
+        );
+        assert!(
+            liby.hints[0]
+                .describe()
+                .contains("hidden by module filtering")
+        );
+        // Without the reasons, the provider is only "not available".
+        let opts = ClosureOptions {
+            disabled: vec![off],
+            available: Some(available),
+            ..Default::default()
+        };
+        let r = run(&pool, &opts);
+        let liby = r.broken[0]
+            .unresolved
+            .iter()
+            .find(|u| u.dep == "liby >= 2")
+            .unwrap();
+        assert!(matches!(liby.hints[..], [Hint::NotAvailable { .. }]));
     }
 }

@@ -38,9 +38,16 @@ pub struct ClosureArgs {
     /// Providers are only the newest per name.arch across all repos (dnf's best=True).
     #[arg(long)]
     pub best: bool,
-    /// Explain each unresolved dependency (nearest candidates).
+    /// Explain each unresolved dependency (nearest candidates, providers hidden by
+    /// module filtering, providers in repos that are not enabled). Also loads the
+    /// `enabled=0` sections of `.repo` sources, only to name them in hints.
     #[arg(long)]
     pub hints: bool,
+    /// A repository that is not enabled: loaded, never checked nor used to resolve,
+    /// only named in hints ("provided by X in repo R, which is not enabled").
+    /// `[NAME,]PATH|URL` as --source; repeatable.
+    #[arg(long = "disabled", value_name = "[NAME,]PATH|URL")]
+    pub disabled: Vec<String>,
     /// Machine-readable output.
     #[arg(long)]
     pub json: bool,
@@ -105,7 +112,18 @@ pub fn render_text(report: &ClosureReport, with_hints: bool) -> String {
 
 pub fn run(a: ClosureArgs) -> i32 {
     let t0 = std::time::Instant::now();
-    let (loaded, failed) = match a.src.load() {
+    let mut load_opts = a.src.options();
+    load_opts.disabled_sections = a.hints;
+    for d in &a.disabled {
+        match crate::load::source::Source::parse(d) {
+            Ok(s) => load_opts.disabled.push(s),
+            Err(e) => {
+                eprintln!("bramble: error: --disabled {d}: {e}");
+                return 2;
+            }
+        }
+    }
+    let (loaded, failed) = match a.src.load_with(load_opts) {
         Ok(x) => x,
         Err(e) => {
             eprintln!("bramble: {e}");
@@ -116,6 +134,10 @@ pub fn run(a: ClosureArgs) -> i32 {
     let mut check = Vec::new();
     for name in &a.check {
         match pool.repos.iter().find(|r| &r.name == name) {
+            Some(r) if loaded.disabled.contains(&r.id) => {
+                eprintln!("bramble: error: --check {name}: the repo is not enabled");
+                return 2;
+            }
             Some(r) => check.push(r.id),
             None => {
                 eprintln!("bramble: error: --check {name}: no such repo");
@@ -123,8 +145,9 @@ pub fn run(a: ClosureArgs) -> i32 {
             }
         }
     }
-    let available = match a.module.filter(&loaded) {
-        Ok(f) => f.map(|f| f.available),
+    let (available, module_hidden) = match a.module.filter(&loaded) {
+        Ok(Some(f)) => (Some(f.available), Some(f.hidden)),
+        Ok(None) => (None, None),
         Err(e) => {
             eprintln!("bramble: {e}");
             return 2;
@@ -137,6 +160,8 @@ pub fn run(a: ClosureArgs) -> i32 {
         best: a.best,
         pkgs: a.pkg.clone(),
         available,
+        module_hidden,
+        disabled: loaded.disabled.clone(),
     };
     let t1 = std::time::Instant::now();
     let report = match closure(pool, &opts, &crate::progress::NoProgress, &Cancel::new()) {

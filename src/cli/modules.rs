@@ -294,6 +294,7 @@ pub fn run(a: ModulesArgs) -> i32 {
                 ),
                 repos: Vec::new(),
                 problems: Vec::new(),
+                disabled: Vec::new(),
             },
             false,
         )

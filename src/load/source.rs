@@ -14,6 +14,7 @@ use super::http::{HttpClient, HttpOptions};
 use super::repo::{LoadedRepo, RepoBase, load_filelists, load_modules, load_repo};
 use super::repofile::{RepoLocation, Vars, read_repo_file};
 use super::rpmfile::load_rpm_paths;
+use crate::model::package::RepoId;
 use crate::model::pool::Pool;
 use crate::progress::Progress;
 
@@ -60,6 +61,11 @@ pub struct LoadOptions {
     pub http: HttpOptions,
     /// Do not read module metadata (`modules` records).
     pub skip_modules: bool,
+    /// Also load the sections of `.repo` files that have `enabled=0`, as repositories
+    /// that are not enabled (see [`Loaded::disabled`]).
+    pub disabled_sections: bool,
+    /// Sources loaded as repositories that are not enabled (`closure --disabled`).
+    pub disabled: Vec<Source>,
 }
 
 /// A problem while loading, with the source it belongs to.
@@ -76,6 +82,10 @@ pub struct Loaded {
     pub pool: Pool,
     pub repos: Vec<LoadedRepo>,
     pub problems: Vec<LoadProblem>,
+    /// Repositories that are in the pool but not enabled (`enabled=0` sections with
+    /// [`LoadOptions::disabled_sections`], and [`LoadOptions::disabled`]): they are never
+    /// available nor checked, only named in hints. Problems loading them are warnings.
+    pub disabled: Vec<RepoId>,
 }
 
 fn default_name(path: &str) -> String {
@@ -240,14 +250,20 @@ pub fn load_sources(sources: &[Source], opts: &LoadOptions, progress: &dyn Progr
     let http = HttpClient::new(opts.http.clone());
     let mut repos = Vec::new();
     let mut problems = Vec::new();
-    let mut expanded = Vec::new();
-    for s in sources {
+    let mut expanded: Vec<(Source, bool)> = Vec::new();
+    let given = sources.iter().map(|s| (s, false));
+    for (s, off) in given.chain(opts.disabled.iter().map(|s| (s, true))) {
+        let first_problem = problems.len();
         match s {
             Source::RepoFile(path) => {
                 let vars = Vars::for_arch(&host, opts.releasever.as_deref());
                 match read_repo_file(path, &vars) {
                     Ok(specs) => {
-                        for spec in specs.into_iter().filter(|s| s.enabled) {
+                        let wanted = |s: &super::repofile::RepoSpec| {
+                            s.enabled || off || opts.disabled_sections
+                        };
+                        for spec in specs.into_iter().filter(wanted) {
+                            let spec_off = off || !spec.enabled;
                             for w in &spec.warnings {
                                 problems.push(LoadProblem {
                                     source: spec.id.clone(),
@@ -259,20 +275,23 @@ pub fn load_sources(sources: &[Source], opts: &LoadOptions, progress: &dyn Progr
                                 });
                             }
                             match spec.location() {
-                                Ok(loc) => expanded.push(Source::Repo {
-                                    name: spec.id.clone(),
-                                    base: match loc {
-                                        RepoLocation::Local(p) => RepoBase::Local(p),
-                                        RepoLocation::Remote(u) => RepoBase::Remote(u),
+                                Ok(loc) => expanded.push((
+                                    Source::Repo {
+                                        name: spec.id.clone(),
+                                        base: match loc {
+                                            RepoLocation::Local(p) => RepoBase::Local(p),
+                                            RepoLocation::Remote(u) => RepoBase::Remote(u),
+                                        },
+                                        priority: spec.priority,
+                                        cost: spec.cost,
+                                        module_hotfixes: spec.module_hotfixes,
                                     },
-                                    priority: spec.priority,
-                                    cost: spec.cost,
-                                    module_hotfixes: spec.module_hotfixes,
-                                }),
+                                    spec_off,
+                                )),
                                 Err(error) => problems.push(LoadProblem {
                                     source: spec.id.clone(),
                                     error,
-                                    fatal: true,
+                                    fatal: !spec_off,
                                 }),
                             }
                         }
@@ -284,10 +303,19 @@ pub fn load_sources(sources: &[Source], opts: &LoadOptions, progress: &dyn Progr
                     }),
                 }
             }
-            other => expanded.push(other.clone()),
+            other => expanded.push((other.clone(), off)),
+        }
+        if off {
+            problems[first_problem..]
+                .iter_mut()
+                .for_each(|p| p.fatal = false);
         }
     }
-    for s in &expanded {
+    let mut disabled = Vec::new();
+    let mut disabled_loaded = Vec::new();
+    for (s, off) in &expanded {
+        let (first_problem, first_repo, first_loaded) =
+            (problems.len(), pool.repos.len(), repos.len());
         match s {
             Source::Repo {
                 name,
@@ -366,6 +394,13 @@ pub fn load_sources(sources: &[Source], opts: &LoadOptions, progress: &dyn Progr
             }
             Source::RepoFile(_) => {}
         }
+        if *off {
+            problems[first_problem..]
+                .iter_mut()
+                .for_each(|p| p.fatal = false);
+            disabled.extend((first_repo..pool.repos.len()).map(|i| RepoId(i as u32)));
+            disabled_loaded.extend(first_loaded..repos.len());
+        }
     }
     if opts.filelists != Filelists::Never {
         let wanted = match opts.filelists {
@@ -392,12 +427,12 @@ pub fn load_sources(sources: &[Source], opts: &LoadOptions, progress: &dyn Progr
             )),
         };
         if let Some(wanted) = wanted {
-            for r in &repos {
+            for (i, r) in repos.iter().enumerate() {
                 if let Err(error) = load_filelists(&mut pool, r, &wanted, &http, progress) {
                     problems.push(LoadProblem {
                         source: pool.repos[r.id.index()].name.clone(),
                         error,
-                        fatal: true,
+                        fatal: !disabled_loaded.contains(&i),
                     });
                 }
             }
@@ -408,6 +443,7 @@ pub fn load_sources(sources: &[Source], opts: &LoadOptions, progress: &dyn Progr
         pool,
         repos,
         problems,
+        disabled,
     }
 }
 
@@ -440,7 +476,7 @@ fn read_modules(
 }
 
 impl Loaded {
-    /// The module metadata of every loaded repository that has some.
+    /// The module metadata of every loaded, enabled repository that has some.
     pub fn module_indexes(
         &self,
     ) -> impl Iterator<
@@ -451,6 +487,7 @@ impl Loaded {
     > {
         self.repos
             .iter()
+            .filter(|r| !self.disabled.contains(&r.id))
             .filter_map(|r| r.modules.as_ref().map(|m| (r.id, m)))
     }
 

@@ -1,6 +1,7 @@
 //! The one integration test binary: CLI behaviour, layering, and conformance against
 //! the real corpora (`BRAMBLE_CORPUS`, `BRAMBLE_ORACLE`; skipped when unset).
 
+mod closure_hints;
 mod common;
 mod conformance_corpus;
 mod conformance_modules;
