@@ -24,6 +24,8 @@ REPOS=$HERE/repos
 EXP=${EXPECTED:-$HERE/expected}
 CORPUS=$(realpath "${CORPUS:-$HERE/../../shared/corpus}" 2>/dev/null || true)
 [[ -d ${CORPUS:-} ]] || CORPUS=$(realpath /work/shared/corpus 2>/dev/null || true)
+ORACLE=$(realpath "${ORACLE:-$HERE/../../shared/oracle}" 2>/dev/null || true)
+[[ -d ${ORACLE:-} ]] || ORACLE=$(realpath /work/shared/oracle 2>/dev/null || true)
 ROOTS=/tmp/bramble-testdata-roots
 PY=/usr/bin/python3
 export LC_ALL=C.UTF-8 LANG=C.UTF-8 TZ=UTC
@@ -47,6 +49,7 @@ paths() {
     local sedargs=(-e "s|$HERE|\$TESTDATA|g"
                    -e '/^Last metadata expiration check: /d')
     [[ -n $CORPUS ]] && sedargs+=(-e "s|$CORPUS|\$CORPUS|g")
+    [[ -n $ORACLE ]] && sedargs+=(-e "s|$ORACLE|\$ORACLE|g")
     sed "${sedargs[@]}"
 }
 
@@ -246,6 +249,34 @@ record $S/stream16-1-module-enable   "${DNF[@]}" "${MOD[@]}" "$PLATFORM" module 
 record $S/stream16-2-repoclosure     "${DNF[@]}" "${MOD[@]}" "$PLATFORM" -q repoclosure
 record $S/stream16-3-repoquery-all   "${DNF[@]}" "${MOD[@]}" "$PLATFORM" -q repoquery \
     --qf "$NEVRA"
+
+# ================================ each-stream ==============================================
+# What `bramble closure --each-stream` is compared with: for every stream of every module of a
+# modular repo, a fresh root where `dnf module enable -y M:S` wrote /etc/dnf/modules.d, then
+# repoclosure with that module state (the other modules as they are: defaults).
+# each_stream GROUP NAME PATH PLATFORM|- M:S...
+each_stream() {
+    local group=$1 name=$2 path=$3 plat=$4 ms case
+    shift 4
+    local R=(--repofrompath="$name,$path") P=()
+    [[ $plat != - ]] && P=(--setopt=module_platform_id="$plat")
+    for ms in "$@"; do
+        case=each-stream/$group/${ms//:/-}
+        fresh "each-$group-${ms//:/-}"; warm "${R[@]}" "${P[@]}"
+        record "$case-1-module-enable" "${DNF[@]}" "${R[@]}" "${P[@]}" module enable -y "$ms"
+        record "$case-2-repoclosure" "${DNF[@]}" "${R[@]}" "${P[@]}" -q repoclosure
+    done
+}
+each_stream modular modular "$REPOS/modular" platform:el9 postgresql:15 postgresql:16
+if [[ -n $ORACLE ]]; then
+    each_stream oracle-modular modular "$ORACLE/repos/modular" platform:el9 nodejs:18 nodejs:20
+    each_stream oracle-modular-pruned modular-pruned "$ORACLE/repos/modular-pruned" \
+        platform:el9 nodejs:18 nodejs:20
+fi
+if [[ -n $CORPUS ]]; then
+    each_stream dnf-modules-all all "$CORPUS/dnf-testdata/modules/modules/_all/x86_64" - \
+        base-runtime:f26 base-runtime:rhel73 httpd:2.2 httpd:2.4 m4:1.4.18
+fi
 
 # ================================ rpms-only ================================================
 # rpm reads the loose files directly; dnf refuses the directory (no repodata), and answers

@@ -426,6 +426,52 @@ pub fn resolve<'a>(
     state
 }
 
+impl ModuleConfig {
+    /// This configuration with `module:stream` enabled instead of whatever was asked
+    /// for the module (and the module no longer disabled): one run of
+    /// `closure --each-stream`.
+    pub fn with_stream(&self, module: &str, stream: &str) -> ModuleConfig {
+        let mut cfg = self.clone();
+        cfg.enabled.retain(|(m, _)| m != module);
+        cfg.enabled.push((module.to_string(), stream.to_string()));
+        cfg.disabled.retain(|m| m != module);
+        cfg
+    }
+}
+
+/// The `(module, stream)` pairs `closure --each-stream` tries one at a time: every
+/// stream with a build for the host arch of every module the repositories `repos` carry
+/// (all of `indexes` when `repos` is empty), sorted by module then stream.
+pub fn each_stream(
+    pool: &Pool,
+    indexes: &[(RepoId, &ModuleIndex)],
+    repos: &[RepoId],
+) -> Vec<(String, String)> {
+    let host = compatible_arches(&pool.host_arch);
+    let mut out: BTreeSet<(String, String)> = BTreeSet::new();
+    for (repo, idx) in indexes {
+        if !repos.is_empty() && !repos.contains(repo) {
+            continue;
+        }
+        for s in &idx.streams {
+            let arch = s.arch.as_str();
+            if arch.is_empty() || arch == "noarch" || host.contains(&arch) {
+                out.insert((s.name.clone(), s.stream.clone()));
+            }
+        }
+    }
+    out.into_iter().collect()
+}
+
+/// The active streams of a state as `name:stream`, sorted, each once.
+pub fn active_streams(state: &ModuleState<'_>) -> Vec<String> {
+    let set: BTreeSet<String> = state
+        .active_entries()
+        .map(|e| format!("{}:{}", e.stream.name, e.stream.stream))
+        .collect();
+    set.into_iter().collect()
+}
+
 /// Why modular filtering hides a package.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
 #[serde(tag = "kind", rename_all = "kebab-case")]
@@ -985,6 +1031,42 @@ mod tests {
             platform: platform.map(String::from),
             ..Default::default()
         }
+    }
+
+    #[test]
+    fn each_stream_tries_every_stream_with_the_others_as_configured() {
+        let (pool, mut idx) = scenario();
+        let mut other = stream("ruby", "3.1", 1, &[], &[]);
+        other.arch = "aarch64".into();
+        idx.add_stream(other);
+        let idx = [(RepoId(0), &idx)];
+        assert_eq!(
+            each_stream(&pool, &idx, &[]),
+            [
+                ("nodejs".to_string(), "18".to_string()),
+                ("nodejs".to_string(), "20".to_string())
+            ],
+            "streams without a build for the host arch are left out"
+        );
+        assert!(each_stream(&pool, &idx, &[RepoId(1)]).is_empty());
+        let base = ModuleConfig {
+            platform: Some("platform:el9".into()),
+            enabled: vec![("nodejs".into(), "18".into()), ("x".into(), "1".into())],
+            disabled: vec!["nodejs".into(), "y".into()],
+        };
+        let c = base.with_stream("nodejs", "20");
+        assert_eq!(
+            c.enabled,
+            [
+                ("x".to_string(), "1".to_string()),
+                ("nodejs".to_string(), "20".to_string())
+            ]
+        );
+        assert_eq!(c.disabled, ["y"]);
+        let state = resolve(&pool, &idx, &c);
+        assert_eq!(active_streams(&state), ["nodejs:20"]);
+        let f = modular_filter(&pool, &state);
+        assert!(f.available[2] && !f.available[0]);
     }
 
     #[test]

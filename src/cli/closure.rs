@@ -14,6 +14,12 @@ use super::modules::ModuleArgs;
 use super::output;
 use crate::analysis::closure::{ClosureOptions, ClosureReport, closure, dnf_order, select};
 use crate::analysis::install::{Uninstallable, check_installable};
+use crate::analysis::modules::{
+    PlatformSource, active_streams, each_stream, modular_filter, resolve,
+};
+use crate::load::source::Loaded;
+use crate::model::module::ModuleIndex;
+use crate::model::package::RepoId;
 use crate::model::pool::Pool;
 use crate::progress::Cancel;
 
@@ -59,6 +65,15 @@ pub struct ClosureArgs {
     /// those that cannot, with the reason. Source and foreign-arch packages are skipped.
     #[arg(long)]
     pub installable: bool,
+    /// Check once per module stream: each stream of each module of the checked repos
+    /// enabled in turn, the other modules as configured (defaults, --enable-module,
+    /// --disable-module); implies --modules. Reports the unresolved deps per run.
+    #[arg(long = "each-stream")]
+    pub each_stream: bool,
+    /// With --each-stream: check at most this many streams (the rest are reported as
+    /// not checked).
+    #[arg(long = "max-combinations", value_name = "N", default_value_t = 64)]
+    pub max_combinations: usize,
 }
 
 #[derive(Serialize)]
@@ -144,6 +159,9 @@ pub fn run(a: ClosureArgs) -> i32 {
                 return 2;
             }
         }
+    }
+    if a.each_stream {
+        return run_each_stream(&a, &loaded, check, failed);
     }
     let (available, module_hidden) = match a.module.filter(&loaded) {
         Ok(Some(f)) => (Some(f.available), Some(f.hidden)),
@@ -251,5 +269,137 @@ pub fn run(a: ClosureArgs) -> i32 {
         0
     } else {
         1
+    }
+}
+
+/// One run of `--each-stream`.
+#[derive(Serialize)]
+struct StreamRun {
+    /// The stream enabled for this run, `module:stream`.
+    stream: String,
+    /// The streams active in this run, `module:stream`.
+    active: Vec<String>,
+    /// Requests that could not be met (the stream cannot be active).
+    problems: Vec<String>,
+    checked: usize,
+    unresolved: usize,
+    packages: usize,
+    broken: Vec<crate::analysis::closure::Broken>,
+}
+
+#[derive(Serialize)]
+struct EachStreamOut<'a> {
+    /// Streams there are to try.
+    combinations: usize,
+    /// Streams tried (at most --max-combinations).
+    checked_combinations: usize,
+    runs: &'a [StreamRun],
+}
+
+/// The header line of one `--each-stream` run in text output.
+pub fn stream_header(stream: &str, active: &[String]) -> String {
+    format!("# stream {stream} (active: {})\n", active.join(", "))
+}
+
+/// `closure --each-stream`: the closure once per stream of the checked repos' modules.
+fn run_each_stream(a: &ClosureArgs, loaded: &Loaded, check: Vec<RepoId>, failed: bool) -> i32 {
+    if a.installable {
+        eprintln!("bramble: error: --each-stream and --installable cannot be combined");
+        return 2;
+    }
+    let base = match a.module.config() {
+        Ok(c) => c,
+        Err(e) => {
+            eprintln!("bramble: {e}");
+            return 2;
+        }
+    };
+    let pool = &loaded.pool;
+    let indexes: Vec<(RepoId, &ModuleIndex)> = loaded.module_indexes().collect();
+    let streams = each_stream(pool, &indexes, &check);
+    let mut runs = Vec::new();
+    let mut platform_missing = false;
+    for (module, stream) in streams.iter().take(a.max_combinations) {
+        let cfg = base.with_stream(module, stream);
+        let state = resolve(pool, &indexes, &cfg);
+        platform_missing |= state.platform_source == PlatformSource::Missing;
+        let filter = modular_filter(pool, &state);
+        let opts = ClosureOptions {
+            check: check.clone(),
+            arches: a.arch.clone(),
+            newest: a.newest,
+            best: a.best,
+            pkgs: a.pkg.clone(),
+            available: Some(filter.available),
+            module_hidden: Some(filter.hidden),
+            disabled: loaded.disabled.clone(),
+        };
+        let report = match closure(pool, &opts, &crate::progress::NoProgress, &Cancel::new()) {
+            Ok(r) => r,
+            Err(e) => {
+                eprintln!("Error: {e}");
+                return 2;
+            }
+        };
+        runs.push(StreamRun {
+            stream: format!("{module}:{stream}"),
+            active: active_streams(&state),
+            problems: state.problems.clone(),
+            checked: report.checked,
+            unresolved: report.unresolved_count(),
+            packages: report.broken.len(),
+            broken: report.broken,
+        });
+    }
+    if platform_missing {
+        eprintln!("{}", super::modules::NO_PLATFORM);
+    }
+    if streams.is_empty() {
+        eprintln!("bramble: warning: --each-stream: the checked repos have no module streams");
+    }
+    if streams.len() > runs.len() {
+        eprintln!(
+            "bramble: warning: --each-stream: checked {} of {} streams (--max-combinations)",
+            runs.len(),
+            streams.len()
+        );
+    }
+    if a.json {
+        output::json(&EachStreamOut {
+            combinations: streams.len(),
+            checked_combinations: runs.len(),
+            runs: &runs,
+        });
+    } else {
+        let mut s = String::new();
+        for r in &runs {
+            s.push_str(&stream_header(&r.stream, &r.active));
+            for p in &r.problems {
+                s.push_str(&format!("# problem: {p}\n"));
+            }
+            s.push_str(&render_text(
+                &ClosureReport {
+                    checked: r.checked,
+                    broken: r.broken.clone(),
+                    cancelled: false,
+                },
+                a.hints,
+            ));
+        }
+        output::out(&output::sanitize(&s));
+    }
+    let bad = runs.iter().filter(|r| r.packages > 0).count();
+    if bad > 0 && !a.json {
+        eprintln!(
+            "Error: Repoclosure ended with unresolved dependencies with {bad} of {} streams.",
+            runs.len()
+        );
+    }
+    if failed {
+        2
+    } else if bad > 0 {
+        1
+    } else {
+        0
     }
 }

@@ -1,0 +1,1 @@
+dnf --config=$TESTDATA/dnf.conf --disableplugin=\* --enableplugin=repoclosure --releasever=9 --installroot=/tmp/bramble-testdata-roots/each-dnf-modules-all-httpd-2.4 --disablerepo=\* --repofrompath=all\,$CORPUS/dnf-testdata/modules/modules/_all/x86_64 module enable -y httpd:2.4

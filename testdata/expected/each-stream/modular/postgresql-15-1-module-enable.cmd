@@ -1,0 +1,1 @@
+dnf --config=$TESTDATA/dnf.conf --disableplugin=\* --enableplugin=repoclosure --releasever=9 --installroot=/tmp/bramble-testdata-roots/each-modular-postgresql-15 --disablerepo=\* --repofrompath=modular\,$TESTDATA/repos/modular --setopt=module_platform_id=platform:el9 module enable -y postgresql:15

@@ -1,0 +1,1 @@
+dnf --config=$TESTDATA/dnf.conf --disableplugin=\* --enableplugin=repoclosure --releasever=9 --installroot=/tmp/bramble-testdata-roots/each-oracle-modular-pruned-nodejs-20 --disablerepo=\* --repofrompath=modular-pruned\,$ORACLE/repos/modular-pruned --setopt=module_platform_id=platform:el9 -q repoclosure

@@ -1,0 +1,1 @@
+dnf --config=$TESTDATA/dnf.conf --disableplugin=\* --enableplugin=repoclosure --releasever=9 --installroot=/tmp/bramble-testdata-roots/each-oracle-modular-nodejs-18 --disablerepo=\* --repofrompath=modular\,$ORACLE/repos/modular --setopt=module_platform_id=platform:el9 module enable -y nodejs:18
