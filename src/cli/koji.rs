@@ -73,6 +73,14 @@ pub struct HubArgs {
     pub event: Option<i64>,
 }
 
+/// Output formats of `koji inheritance`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
+pub enum TreeFormat {
+    Text,
+    Json,
+    Dot,
+}
+
 #[derive(Subcommand, Debug)]
 pub enum KojiCommand {
     /// A tag's inheritance, as `koji list-tag-inheritance` prints it.
@@ -82,8 +90,14 @@ pub enum KojiCommand {
         /// The tags that inherit from TAG instead of those it inherits from.
         #[arg(long)]
         reverse: bool,
+        /// Same as `--format json`.
         #[arg(long)]
         json: bool,
+        /// `text` (what koji prints), `json`, or `dot` (a Graphviz digraph: one node per
+        /// tag, edges child -> parent labelled with the priority, dashed when
+        /// intransitive).
+        #[arg(long, value_enum, default_value_t = TreeFormat::Text)]
+        format: TreeFormat,
     },
     /// Builds tagged into a tag, as `koji list-tagged` prints them.
     Tagged {
@@ -216,6 +230,96 @@ pub fn render_inheritance(
     tagview::render_inheritance(root_name, root_id, entries, reverse)
 }
 
+/// Lines as one Graphviz double-quoted string: `"` and `\\` escaped, control characters
+/// dropped, the lines joined with `\\n` (a line break in a label).
+fn dot_quote<S: AsRef<str>>(lines: &[S]) -> String {
+    let mut s = String::from("\"");
+    for (i, line) in lines.iter().enumerate() {
+        if i > 0 {
+            s.push_str("\\n");
+        }
+        for c in line.as_ref().chars() {
+            match c {
+                '"' | '\\' => {
+                    s.push('\\');
+                    s.push(c);
+                }
+                c if c.is_control() => {}
+                c => s.push(c),
+            }
+        }
+    }
+    s.push('"');
+    s
+}
+
+/// The inheritance as a Graphviz digraph: one node per tag (a tag reached several times
+/// appears once; the queried tag is bold), one edge per link from child to parent,
+/// labelled with the priority and, when set, `maxdepth N`, `filter RE` and `noconfig`;
+/// intransitive links are dashed. Parents are drawn above their children. Works the same
+/// for a reverse walk (the edges still point from child to parent).
+pub fn render_inheritance_dot(
+    root_name: &str,
+    root_id: i64,
+    entries: &[InheritanceEntry],
+    reverse: bool,
+) -> String {
+    let what = if reverse {
+        "reverse inheritance"
+    } else {
+        "inheritance"
+    };
+    let mut s = format!(
+        "digraph {} {{\n",
+        dot_quote(&[format!("{what} of {root_name}")])
+    );
+    s.push_str("  rankdir=BT;\n  node [shape=box];\n");
+    let mut nodes: Vec<i64> = vec![root_id];
+    let _ = writeln!(
+        s,
+        "  t{root_id} [label={}, style=bold];",
+        dot_quote(&[format!("{root_name} ({root_id})")])
+    );
+    let mut edges: Vec<(i64, i64)> = Vec::new();
+    for e in entries {
+        let l = &e.link;
+        for (id, name) in [(l.child.0, &l.child_name), (l.parent.0, &l.parent_name)] {
+            if !nodes.contains(&id) {
+                nodes.push(id);
+                let _ = writeln!(
+                    s,
+                    "  t{id} [label={}];",
+                    dot_quote(&[format!("{name} ({id})")])
+                );
+            }
+        }
+        if edges.contains(&(l.child.0, l.parent.0)) {
+            continue;
+        }
+        edges.push((l.child.0, l.parent.0));
+        let mut label = vec![l.priority.to_string()];
+        if let Some(d) = l.maxdepth {
+            label.push(format!("maxdepth {d}"));
+        }
+        if !l.pkg_filter.is_empty() {
+            label.push(format!("filter {}", l.pkg_filter));
+        }
+        if l.noconfig {
+            label.push("noconfig".to_string());
+        }
+        let label = dot_quote(&label);
+        let _ = writeln!(
+            s,
+            "  t{} -> t{} [label={label}{}];",
+            l.child.0,
+            l.parent.0,
+            if l.intransitive { ", style=dashed" } else { "" }
+        );
+    }
+    s.push_str("}\n");
+    s
+}
+
 /// `koji list-tagged` text: a header and one sorted line per build.
 pub fn render_tagged(builds: &[TaggedBuild]) -> String {
     let mut s = format!("{:<40}  {:<20}  {}\n", "Build", "Tag", "Built by");
@@ -296,7 +400,13 @@ pub fn run(args: KojiArgs) -> i32 {
     };
     let event = args.src.event;
     match args.command {
-        KojiCommand::Inheritance { tag, reverse, json } => {
+        KojiCommand::Inheritance {
+            tag,
+            reverse,
+            json,
+            format,
+        } => {
+            let format = if json { TreeFormat::Json } else { format };
             let parts = Parts {
                 reverse,
                 ..Parts::default()
@@ -314,20 +424,25 @@ pub fn run(args: KojiArgs) -> i32 {
                 }
             };
             let name = tree.root_tag().map(|t| t.name.clone()).unwrap_or_default();
-            if json {
-                output::json(&InheritanceJson {
+            match format {
+                TreeFormat::Json => output::json(&InheritanceJson {
                     tag: &name,
                     tag_id: tree.root.0,
                     reverse,
                     inheritance: &entries,
-                });
-            } else {
-                output::out(&output::sanitize(&render_inheritance(
+                }),
+                TreeFormat::Text => output::out(&output::sanitize(&render_inheritance(
                     &name,
                     tree.root.0,
                     &entries,
                     reverse,
-                )));
+                ))),
+                TreeFormat::Dot => output::out(&render_inheritance_dot(
+                    &name,
+                    tree.root.0,
+                    &entries,
+                    reverse,
+                )),
             }
             0
         }
@@ -1060,4 +1175,57 @@ fn lint(
         output::out(&output::sanitize(&render_lints(&lints)));
     }
     i32::from(lints.iter().any(|l| l.severity != Severity::Info))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn entry(child: (i64, &str), parent: (i64, &str), priority: i64) -> InheritanceEntry {
+        InheritanceEntry {
+            link: InheritanceLink {
+                child: TagId(child.0),
+                child_name: child.1.into(),
+                parent: TagId(parent.0),
+                parent_name: parent.1.into(),
+                priority,
+                maxdepth: None,
+                intransitive: false,
+                noconfig: false,
+                pkg_filter: String::new(),
+            },
+            tag: TagId(parent.0),
+            name: parent.1.into(),
+            currdepth: 1,
+            nextdepth: None,
+            filter: Vec::new(),
+        }
+    }
+
+    #[test]
+    fn dot_has_each_tag_once_and_labels_links() {
+        let mut a = entry((1, "build"), (2, "base"), 10);
+        a.link.maxdepth = Some(1);
+        a.link.pkg_filter = "^(a|\"b\")$".into();
+        let mut b = entry((1, "build"), (3, "extra"), 20);
+        b.link.intransitive = true;
+        b.link.noconfig = true;
+        // `base` is reached again through `extra`: one node, and the same link once
+        let c = entry((3, "extra"), (2, "base"), 0);
+        let again = entry((3, "extra"), (2, "base"), 0);
+        let dot = render_inheritance_dot("build", 1, &[a, b, c, again], false);
+        assert_eq!(
+            dot,
+            "digraph \"inheritance of build\" {\n  rankdir=BT;\n  node [shape=box];\n  \
+             t1 [label=\"build (1)\", style=bold];\n  t2 [label=\"base (2)\"];\n  \
+             t1 -> t2 [label=\"10\\nmaxdepth 1\\nfilter ^(a|\\\"b\\\")$\"];\n  \
+             t3 [label=\"extra (3)\"];\n  \
+             t1 -> t3 [label=\"20\\nnoconfig\", style=dashed];\n  \
+             t3 -> t2 [label=\"0\"];\n}\n"
+        );
+        assert!(render_inheritance_dot("x", 9, &[], true).starts_with(
+            "digraph \"reverse inheritance of x\" {\n  rankdir=BT;\n  node [shape=box];\n  \
+             t9 [label=\"x (9)\", style=bold];\n"
+        ));
+    }
 }

@@ -285,9 +285,9 @@ fn walks_lists_and_latest_builds_equal_the_hub_for_every_recorded_tag() {
 }
 
 /// The replay hub, started for one test and killed when dropped.
-struct ReplayHub {
+pub(crate) struct ReplayHub {
     child: Child,
-    url: String,
+    pub(crate) url: String,
     _dir: tempfile::TempDir,
 }
 
@@ -298,7 +298,7 @@ impl Drop for ReplayHub {
     }
 }
 
-fn start_replay_hub(corpus: &Path) -> Option<ReplayHub> {
+pub(crate) fn start_replay_hub(corpus: &Path) -> Option<ReplayHub> {
     let script = corpus.join("../tools/koji-replay-hub.py");
     if !script.is_file() {
         eprintln!("skipped: {} is missing", script.display());

@@ -13,6 +13,7 @@ mod install_cli;
 mod installability;
 mod koji;
 mod koji_buildroot;
+mod koji_dot;
 mod layering;
 mod tui_e2e;
 mod tui_scale;
