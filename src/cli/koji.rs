@@ -33,7 +33,7 @@ use crate::analysis::inherit::{self, BuildConfig, LatestView, TagRef};
 use crate::analysis::lint::{Lint, Severity};
 use crate::analysis::tagview::{self, TagView};
 use crate::load::error::LoadError;
-use crate::load::http::{HttpClient, HttpOptions};
+use crate::load::http::{HttpClient, HttpOptions, TlsFiles};
 use crate::load::koji::config::{self, DEFAULT_PROFILE};
 use crate::load::koji::hub::{HubClient, KojiSource};
 use crate::load::koji::snapshot::{self, Recorder, Snapshot};
@@ -71,6 +71,14 @@ pub struct HubArgs {
     /// Query the state at this hub event.
     #[arg(long, global = true, value_name = "N")]
     pub event: Option<i64>,
+    /// TLS client certificate for the hub: a PEM file with the certificate and its
+    /// private key (koji's `cert`; overrides the profile's).
+    #[arg(long, global = true, value_name = "FILE")]
+    pub cert: Option<PathBuf>,
+    /// CA certificates (PEM) to verify the hub with instead of the built-in roots
+    /// (koji's `serverca`; overrides the profile's).
+    #[arg(long, global = true, value_name = "FILE")]
+    pub serverca: Option<PathBuf>,
 }
 
 /// Output formats of `koji inheritance`.
@@ -199,8 +207,8 @@ pub fn open_source(a: &HubArgs) -> Result<Box<dyn KojiSource>, LoadError> {
     if let Some(path) = &a.snapshot {
         return Ok(Box::new(Snapshot::open(path)?));
     }
-    let (url, timeout) = match &a.hub {
-        Some(url) => (url.clone(), DEFAULT_TIMEOUT),
+    let (url, timeout, mut tls) = match &a.hub {
+        Some(url) => (url.clone(), DEFAULT_TIMEOUT, TlsFiles::default()),
         None => {
             let name = a.profile.as_deref().unwrap_or(DEFAULT_PROFILE);
             let files = match &a.config {
@@ -210,13 +218,25 @@ pub fn open_source(a: &HubArgs) -> Result<Box<dyn KojiSource>, LoadError> {
                 }
             };
             let p = config::load_profile(name, &files)?;
-            (p.server, p.timeout.unwrap_or(DEFAULT_TIMEOUT))
+            let tls = TlsFiles {
+                client_cert: p.cert,
+                client_key: None,
+                server_ca: p.serverca,
+            };
+            (p.server, p.timeout.unwrap_or(DEFAULT_TIMEOUT), tls)
         }
     };
-    let http = HttpClient::new(HttpOptions {
+    if let Some(c) = &a.cert {
+        tls.client_cert = Some(c.clone());
+    }
+    if let Some(c) = &a.serverca {
+        tls.server_ca = Some(c.clone());
+    }
+    let http = HttpClient::try_new(HttpOptions {
         read_timeout: Duration::from_secs(timeout),
+        tls,
         ..HttpOptions::default()
-    });
+    })?;
     Ok(Box::new(HubClient::new(&url, http)))
 }
 

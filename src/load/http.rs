@@ -1,4 +1,6 @@
 //! Blocking HTTP(S) downloads for remote repositories, on `ureq` (rustls, webpki roots).
+//! A TLS client certificate and a CA bundle replacing the webpki roots can be given
+//! ([`TlsFiles`], koji's `cert` and `serverca`): PEM files, read when the client is made.
 //!
 //! Invariants a loader can rely on:
 //! - bodies are streamed and never size-limited unless the caller asks ([`HttpClient::get_bytes`]);
@@ -19,10 +21,12 @@
 
 use std::io::{self, Read};
 use std::net::IpAddr;
+use std::path::{Path, PathBuf};
 use std::time::Duration;
 
 use ureq::Agent;
 use ureq::http::{Response, StatusCode, header};
+use ureq::tls::{Certificate, ClientCert, PemItem, PrivateKey, RootCerts, TlsConfig, parse_pem};
 
 use crate::load::error::{LoadError, Result};
 
@@ -40,6 +44,99 @@ pub struct HttpOptions {
     pub max_redirects: u32,
     pub proxy: ProxyConfig,
     pub user_agent: String,
+    pub tls: TlsFiles,
+}
+
+/// PEM files for TLS, as koji's `cert` and `serverca` name them.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct TlsFiles {
+    /// The client certificate (chain) and its private key, both in this one file (koji's
+    /// `cert`), or the key in `client_key`.
+    pub client_cert: Option<PathBuf>,
+    /// The private key when it is not in `client_cert`.
+    pub client_key: Option<PathBuf>,
+    /// CA certificates to verify the server with, instead of the webpki roots (koji's
+    /// `serverca`).
+    pub server_ca: Option<PathBuf>,
+}
+
+fn pem_error(path: &Path, msg: impl std::fmt::Display) -> LoadError {
+    LoadError::Invalid {
+        path: path.to_owned(),
+        msg: msg.to_string(),
+    }
+}
+
+/// Certificates and private keys of a PEM file; errors name the file and what it is for.
+fn read_pem(
+    path: &Path,
+    what: &str,
+) -> Result<(Vec<Certificate<'static>>, Vec<PrivateKey<'static>>)> {
+    let bytes = std::fs::read(path)
+        .map_err(|e| pem_error(path, format!("cannot read the {what} file: {e}")))?;
+    let mut certs = Vec::new();
+    let mut keys = Vec::new();
+    for item in parse_pem(&bytes) {
+        match item {
+            Ok(PemItem::Certificate(c)) => certs.push(c),
+            Ok(PemItem::PrivateKey(k)) => keys.push(k),
+            Ok(_) => {}
+            Err(e) => {
+                return Err(pem_error(
+                    path,
+                    format!("the {what} file is not valid PEM: {e}"),
+                ));
+            }
+        }
+    }
+    Ok((certs, keys))
+}
+
+impl TlsFiles {
+    pub fn is_empty(&self) -> bool {
+        self.client_cert.is_none() && self.server_ca.is_none()
+    }
+
+    /// Read the files into ureq's TLS configuration; `None` when nothing is set.
+    /// Unreadable files, invalid PEM, a certificate file without a certificate or a key,
+    /// and a CA file without certificates are errors naming the file.
+    pub fn config(&self) -> Result<Option<TlsConfig>> {
+        if self.is_empty() {
+            return Ok(None);
+        }
+        let mut b = TlsConfig::builder();
+        if let Some(path) = &self.client_cert {
+            let (certs, mut keys) = read_pem(path, "client cert")?;
+            if certs.is_empty() {
+                return Err(pem_error(
+                    path,
+                    "no PEM certificate in the client cert file",
+                ));
+            }
+            if let Some(kp) = &self.client_key {
+                keys = read_pem(kp, "client key")?.1;
+                if keys.is_empty() {
+                    return Err(pem_error(kp, "no PEM private key in the client key file"));
+                }
+            }
+            let Some(key) = keys.into_iter().next() else {
+                return Err(pem_error(
+                    path,
+                    "no PEM private key in the client cert file (koji's `cert` holds the \
+                     certificate and its key)",
+                ));
+            };
+            b = b.client_cert(Some(ClientCert::new_with_certs(&certs, key)));
+        }
+        if let Some(path) = &self.server_ca {
+            let (certs, _) = read_pem(path, "CA")?;
+            if certs.is_empty() {
+                return Err(pem_error(path, "no PEM certificate in the CA file"));
+            }
+            b = b.root_certs(RootCerts::new_with_certs(&certs));
+        }
+        Ok(Some(b.build()))
+    }
 }
 
 impl Default for HttpOptions {
@@ -51,6 +148,7 @@ impl Default for HttpOptions {
             max_redirects: 10,
             proxy: ProxyConfig::from_env(),
             user_agent: USER_AGENT.to_owned(),
+            tls: TlsFiles::default(),
         }
     }
 }
@@ -180,6 +278,9 @@ fn ip_in_network(host: IpAddr, net: IpAddr, bits: u8) -> bool {
 pub struct HttpClient {
     agent: Agent,
     opts: HttpOptions,
+    /// Why the TLS files could not be used ([`HttpClient::new`] cannot fail): every
+    /// request then fails with it.
+    tls_error: Option<(PathBuf, String)>,
 }
 
 impl Default for HttpClient {
@@ -197,8 +298,31 @@ impl std::fmt::Debug for HttpClient {
 }
 
 impl HttpClient {
+    /// A client; TLS files that cannot be used make every request fail with the reason
+    /// (use [`HttpClient::try_new`] to know at once).
     pub fn new(opts: HttpOptions) -> Self {
-        let config = Agent::config_builder()
+        match Self::try_new(opts.clone()) {
+            Ok(c) => c,
+            Err(e) => {
+                let path = match &e {
+                    LoadError::Io { path, .. } | LoadError::Invalid { path, .. } => path.clone(),
+                    _ => PathBuf::new(),
+                };
+                let mut c = Self::build(opts, None);
+                c.tls_error = Some((path, e.to_string()));
+                c
+            }
+        }
+    }
+
+    /// A client, or why its TLS files cannot be used (naming the file).
+    pub fn try_new(opts: HttpOptions) -> Result<Self> {
+        let tls = opts.tls.config()?;
+        Ok(Self::build(opts, tls))
+    }
+
+    fn build(opts: HttpOptions, tls: Option<TlsConfig>) -> Self {
+        let mut config = Agent::config_builder()
             .http_status_as_error(false)
             .max_redirects(0)
             .proxy(None)
@@ -206,11 +330,24 @@ impl HttpClient {
             .accept_encoding("")
             .timeout_resolve(Some(opts.connect_timeout))
             .timeout_connect(Some(opts.connect_timeout))
-            .timeout_per_read(Some(opts.read_timeout))
-            .build();
+            .timeout_per_read(Some(opts.read_timeout));
+        if let Some(tls) = tls {
+            config = config.tls_config(tls);
+        }
         Self {
-            agent: config.new_agent(),
+            agent: config.build().new_agent(),
             opts,
+            tls_error: None,
+        }
+    }
+
+    fn check_tls(&self) -> Result<()> {
+        match &self.tls_error {
+            None => Ok(()),
+            Some((path, msg)) => Err(LoadError::Invalid {
+                path: path.clone(),
+                msg: format!("TLS files unusable: {msg}"),
+            }),
         }
     }
 
@@ -236,6 +373,7 @@ impl HttpClient {
     /// [`POST_LIMIT`] bytes. Redirects are not followed (a POST must not silently turn into
     /// a GET): a redirect is an error naming where it points, so the user can use that URL.
     pub fn post_xml(&self, url: &str, body: &[u8]) -> Result<Vec<u8>> {
+        self.check_tls()?;
         let fail = |msg: String| LoadError::Http {
             url: url.to_owned(),
             msg,
@@ -291,6 +429,7 @@ impl HttpClient {
 
     /// Follows redirects to a `200 OK` and returns its body reader and `Content-Length`.
     fn open(&self, url: &str) -> Result<(BodyReader, Option<u64>)> {
+        self.check_tls()?;
         let mut current = url.to_owned();
         let mut hops = 0;
         loop {
@@ -1123,6 +1262,69 @@ mod tests {
         assert_eq!(
             escape_for_request("http://h/ä^{}"),
             "http://h/%C3%A4%5E%7B%7D"
+        );
+    }
+
+    #[test]
+    fn tls_files_that_cannot_be_used_are_named() {
+        let dir = tempfile::tempdir().unwrap();
+        let err = |tls: TlsFiles| match tls.config() {
+            Ok(_) => panic!("accepted"),
+            Err(e) => e.to_string(),
+        };
+        let missing = dir.path().join("missing.pem");
+        let e = err(TlsFiles {
+            client_cert: Some(missing.clone()),
+            ..TlsFiles::default()
+        });
+        assert!(
+            e.starts_with(&format!(
+                "{}: cannot read the client cert file",
+                missing.display()
+            )),
+            "{e}"
+        );
+        let garbage = dir.path().join("garbage.pem");
+        std::fs::write(
+            &garbage,
+            "-----BEGIN CERTIFICATE-----\n!!\n-----END CERTIFICATE-----\n",
+        )
+        .unwrap();
+        let e = err(TlsFiles {
+            server_ca: Some(garbage.clone()),
+            ..TlsFiles::default()
+        });
+        assert!(
+            e.contains("garbage.pem: the CA file is not valid PEM"),
+            "{e}"
+        );
+        let empty = dir.path().join("empty.pem");
+        std::fs::write(&empty, "just text\n").unwrap();
+        let e = err(TlsFiles {
+            server_ca: Some(empty.clone()),
+            ..TlsFiles::default()
+        });
+        assert!(
+            e.contains("empty.pem: no PEM certificate in the CA file"),
+            "{e}"
+        );
+        assert!(TlsFiles::default().config().unwrap().is_none());
+        // new() cannot fail: the reason comes back from every request
+        let c = HttpClient::new(HttpOptions {
+            tls: TlsFiles {
+                client_cert: Some(missing),
+                ..TlsFiles::default()
+            },
+            proxy: ProxyConfig::none(),
+            ..HttpOptions::default()
+        });
+        let e = c
+            .post_xml("https://127.0.0.1:1/x", b"")
+            .unwrap_err()
+            .to_string();
+        assert!(
+            e.contains("missing.pem") && e.contains("TLS files unusable"),
+            "{e}"
         );
     }
 }

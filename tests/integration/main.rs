@@ -14,6 +14,7 @@ mod installability;
 mod koji;
 mod koji_buildroot;
 mod koji_dot;
+mod koji_tls;
 mod layering;
 mod tui_e2e;
 mod tui_scale;

@@ -2,7 +2,9 @@
 //! `/etc/koji.conf.d/*.conf`, `/etc/koji.conf`, `~/.koji/config.d/*.conf`, `~/.koji/config`
 //! in that order (or one file given with `-c`), later files overriding earlier ones key by
 //! key, in the section named after the profile (`koji` by default). bramble uses `server`
-//! (the hub URL), `topurl` and `timeout`.
+//! (the hub URL), `topurl`, `timeout`, and for TLS `cert` (client certificate and key in
+//! one PEM file) and `serverca` (CA bundle to verify the hub), `~` expanded. As in koji,
+//! `cert` is used when `authtype = ssl`, or when no `authtype` is set and the file exists.
 //!
 //! The files are Python `configparser` INI: `[section]`, `key = value` or `key: value`,
 //! `#`/`;` comment lines, indented continuation lines; keys are case-insensitive.
@@ -24,6 +26,10 @@ pub struct Profile {
     pub topurl: Option<String>,
     /// Seconds to wait for an answer.
     pub timeout: Option<u64>,
+    /// The TLS client certificate (and key) to present, when koji would use one.
+    pub cert: Option<PathBuf>,
+    /// CA certificates to verify the hub with.
+    pub serverca: Option<PathBuf>,
     /// Files that contributed to it, in the order read.
     pub files: Vec<PathBuf>,
 }
@@ -154,13 +160,37 @@ pub fn load_profile(profile: &str, files: &[PathBuf]) -> Result<Profile> {
         })? as u64),
         None => None,
     };
+    let home = std::env::var_os("HOME").map(PathBuf::from);
+    let path_of = |key: &str| {
+        values
+            .get(key)
+            .filter(|v| !v.is_empty())
+            .map(|v| expand_user(v, home.as_deref()))
+    };
+    let cert = path_of("cert").filter(|c| match values.get("authtype").map(String::as_str) {
+        Some("ssl") => true,
+        None | Some("") => c.is_file(),
+        Some(_) => false,
+    });
     Ok(Profile {
         name: profile.to_owned(),
         server: server.clone(),
         topurl: values.get("topurl").cloned().filter(|s| !s.is_empty()),
         timeout,
+        cert,
+        serverca: path_of("serverca"),
         files: used,
     })
+}
+
+/// `~` and `~/...` as Python's `os.path.expanduser` reads them (other users' `~name`
+/// are left as they are).
+pub fn expand_user(path: &str, home: Option<&Path>) -> PathBuf {
+    match (path.strip_prefix('~'), home) {
+        (Some(""), Some(h)) => h.to_owned(),
+        (Some(rest), Some(h)) if rest.starts_with('/') => h.join(rest.trim_start_matches('/')),
+        _ => PathBuf::from(path),
+    }
 }
 
 #[cfg(test)]
@@ -195,6 +225,45 @@ mod tests {
             e.contains("no profile `stg`") && e.contains("a.conf"),
             "{e}"
         );
+    }
+
+    #[test]
+    fn tls_files_follow_koji_rules() {
+        let dir = tempfile::tempdir().unwrap();
+        let pem = dir.path().join("client.pem");
+        std::fs::write(&pem, "x").unwrap();
+        let conf = dir.path().join("k.conf");
+        let write = |body: &str| {
+            std::fs::write(&conf, format!("[koji]\nserver = https://h/kojihub\n{body}")).unwrap()
+        };
+        write(&format!("cert = {}\nserverca = /ca.pem\n", pem.display()));
+        let p = load_profile("koji", std::slice::from_ref(&conf)).unwrap();
+        assert_eq!(
+            p.cert.as_deref(),
+            Some(pem.as_path()),
+            "no authtype: the file exists"
+        );
+        assert_eq!(p.serverca.as_deref(), Some(Path::new("/ca.pem")));
+        write("cert = /nonexistent.pem\n");
+        let p = load_profile("koji", std::slice::from_ref(&conf)).unwrap();
+        assert_eq!(
+            p.cert, None,
+            "no authtype and no file: not used, as in koji"
+        );
+        write("authtype = ssl\ncert = /nonexistent.pem\n");
+        let p = load_profile("koji", std::slice::from_ref(&conf)).unwrap();
+        assert_eq!(p.cert.as_deref(), Some(Path::new("/nonexistent.pem")));
+        write(&format!("authtype = noauth\ncert = {}\n", pem.display()));
+        let p = load_profile("koji", std::slice::from_ref(&conf)).unwrap();
+        assert_eq!(p.cert, None);
+        let home = Path::new("/home/u");
+        assert_eq!(
+            expand_user("~/.koji/c", Some(home)),
+            Path::new("/home/u/.koji/c")
+        );
+        assert_eq!(expand_user("~", Some(home)), home);
+        assert_eq!(expand_user("~bob/x", Some(home)), Path::new("~bob/x"));
+        assert_eq!(expand_user("/a", None), Path::new("/a"));
     }
 
     #[test]
