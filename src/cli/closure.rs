@@ -5,6 +5,17 @@
 //! packages (those installable on the host arch) that cannot be installed at all with the
 //! available set, each with the derivation of why (`uninstallable` in JSON); exit status
 //! 1 then also when some are. Without the flag the output is dnf's, unchanged.
+//!
+//! `--hints` explains each unresolved dependency; with it, the `enabled=0` sections of
+//! `.repo` sources are loaded too (as `--disabled NAME,PATH` repos always are), never
+//! checked nor used to resolve, only to say "provided by X in repo R, which is not
+//! enabled". Problems loading them are warnings.
+//!
+//! `--each-stream` runs the closure once per stream of the checked repos' modules (each
+//! enabled in turn as `dnf module enable` would, the other modules as configured): one
+//! `# stream M:S (active: ...)` header per run, then dnf's blocks for that module state;
+//! at most `--max-combinations` runs, the rest reported on stderr. Compared with dnf in
+//! `testdata/expected/each-stream`.
 
 use clap::Args;
 use serde::Serialize;
