@@ -3,11 +3,13 @@
 
 use clap::Parser;
 
+use bramble::cli::TuiKojiArgs;
 use bramble::tui::jobs::LoadRequest;
+use bramble::tui::tags::{KojiFrom, KojiRequest};
 
 fn main() {
     let cli = bramble::cli::Cli::parse();
-    let koji = match cli.koji.request() {
+    let koji = match koji_request(&cli.koji) {
         Ok(k) => k,
         Err(e) => {
             eprintln!("bramble: {e}");
@@ -28,4 +30,43 @@ fn main() {
         bramble::cli::run(cli)
     };
     std::process::exit(code);
+}
+
+/// The Koji request of the TUI's options, if any (here, not in `cli`: it builds a `tui`
+/// value, and `cli` sits below `tui`).
+fn koji_request(a: &TuiKojiArgs) -> Result<Option<KojiRequest>, String> {
+    let from = match (&a.snapshot, &a.hub, &a.profile, &a.text) {
+        (Some(p), None, None, None) => KojiFrom::Snapshot(p.clone()),
+        (None, Some(u), None, None) => KojiFrom::Hub(u.clone()),
+        (None, None, Some(p), None) => KojiFrom::Profile(p.clone()),
+        (None, None, None, Some(p)) => KojiFrom::Text {
+            path: p.clone(),
+            reverse: a.text_reverse,
+        },
+        (None, None, None, None) => return Ok(None),
+        _ => {
+            return Err(
+                "give only one of --koji-snapshot, --koji-hub, --koji-profile and --koji-text"
+                    .into(),
+            );
+        }
+    };
+    if a.tags.is_empty() && matches!(from, KojiFrom::Hub(_) | KojiFrom::Profile(_)) {
+        return Err("name the tags to show with --tag TAG".into());
+    }
+    let mut externals = Vec::new();
+    for e in &a.external {
+        match e.split_once('=') {
+            Some((n, l)) if !n.is_empty() && !l.is_empty() => {
+                externals.push((n.to_string(), l.to_string()));
+            }
+            _ => return Err(format!("--external wants NAME=LOCATION, not `{e}`")),
+        }
+    }
+    Ok(Some(KojiRequest {
+        from,
+        tags: a.tags.clone(),
+        event: a.event,
+        externals,
+    }))
 }
