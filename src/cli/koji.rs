@@ -94,10 +94,18 @@ pub enum KojiCommand {
     /// A tag's inheritance, as `koji list-tag-inheritance` prints it.
     #[command(alias = "tree")]
     Inheritance {
-        tag: String,
+        #[arg(required_unless_present = "from_text")]
+        tag: Option<String>,
         /// The tags that inherit from TAG instead of those it inherits from.
         #[arg(long)]
         reverse: bool,
+        /// Read the tree from `koji list-tag-inheritance` text saved in FILE (what tickets
+        /// carry; with --reverse for `--reverse` output) instead of a hub: a partial graph.
+        #[arg(long = "from-text", value_name = "FILE", conflicts_with = "tag")]
+        from_text: Option<PathBuf>,
+        /// Add each link's priority, maxdepth, filter and flags to its line.
+        #[arg(long, short = 'v')]
+        verbose: bool,
         /// Same as `--format json`.
         #[arg(long)]
         json: bool,
@@ -412,8 +420,103 @@ fn load(
     )
 }
 
+/// A tree in the asked format (`--verbose` adds each link's settings to its line).
+fn print_tree(
+    name: &str,
+    id: i64,
+    entries: &[InheritanceEntry],
+    reverse: bool,
+    format: TreeFormat,
+    verbose: bool,
+    pasted: bool,
+) {
+    match format {
+        TreeFormat::Json => output::json(&InheritanceJson {
+            tag: name,
+            tag_id: id,
+            reverse,
+            inheritance: entries,
+        }),
+        TreeFormat::Text => {
+            let text = render_inheritance(name, id, entries, reverse);
+            let text = if verbose {
+                verbose_tree(&text, entries, pasted)
+            } else {
+                text
+            };
+            output::out(&output::sanitize(&text));
+        }
+        TreeFormat::Dot => output::out(&render_inheritance_dot(name, id, entries, reverse)),
+    }
+}
+
+/// `--verbose`: each entry line gets `  [priority P, maxdepth M, filter F, intransitive,
+/// noconfig]`; values a pasted listing (`pasted`) does not carry say so.
+pub fn verbose_tree(text: &str, entries: &[InheritanceEntry], pasted: bool) -> String {
+    let mut out = String::new();
+    for (i, line) in text.lines().enumerate() {
+        out.push_str(line);
+        if let Some(e) = i.checked_sub(1).and_then(|j| entries.get(j)) {
+            let l = &e.link;
+            let mut f = vec![if pasted {
+                "priority (not in the text)".to_string()
+            } else {
+                format!("priority {}", l.priority)
+            }];
+            match l.maxdepth {
+                Some(crate::load::koji::text::UNKNOWN_MAXDEPTH) => {
+                    f.push("maxdepth (not in the text)".into());
+                }
+                Some(m) => f.push(format!("maxdepth {m}")),
+                None => {}
+            }
+            if !l.pkg_filter.is_empty() {
+                f.push(format!("filter {}", l.pkg_filter));
+            }
+            if l.intransitive {
+                f.push("intransitive".into());
+            }
+            if l.noconfig {
+                f.push("noconfig".into());
+            }
+            let _ = write!(out, "  [{}]", f.join(", "));
+        }
+        out.push('\n');
+    }
+    out
+}
+
 /// Runs `bramble koji ...`.
 pub fn run(args: KojiArgs) -> i32 {
+    if let KojiCommand::Inheritance {
+        from_text: Some(path),
+        reverse,
+        json,
+        format,
+        verbose,
+        ..
+    } = &args.command
+    {
+        let text = match std::fs::read_to_string(path) {
+            Ok(t) => t,
+            Err(e) => return fail(format!("{}: {e}", path.display())),
+        };
+        let p = match crate::load::koji::text::parse_inheritance_text(&text, path, *reverse) {
+            Ok(p) => p,
+            Err(e) => return fail(e),
+        };
+        let format = if *json { TreeFormat::Json } else { *format };
+        print_tree(
+            &p.root_name,
+            p.root.0,
+            &p.entries,
+            *reverse,
+            format,
+            *verbose,
+            true,
+        );
+        return 0;
+    }
     let src = match open_source(&args.src) {
         Ok(s) => s,
         Err(e) => return fail(e),
@@ -425,12 +528,15 @@ pub fn run(args: KojiArgs) -> i32 {
             reverse,
             json,
             format,
+            verbose,
+            from_text: _,
         } => {
             let format = if json { TreeFormat::Json } else { format };
             let parts = Parts {
                 reverse,
                 ..Parts::default()
             };
+            let tag = tag.unwrap_or_default();
             let tree = match load(src.as_ref(), &tag, event, parts) {
                 Ok(t) => t,
                 Err(e) => return fail(e),
@@ -444,26 +550,15 @@ pub fn run(args: KojiArgs) -> i32 {
                 }
             };
             let name = tree.root_tag().map(|t| t.name.clone()).unwrap_or_default();
-            match format {
-                TreeFormat::Json => output::json(&InheritanceJson {
-                    tag: &name,
-                    tag_id: tree.root.0,
-                    reverse,
-                    inheritance: &entries,
-                }),
-                TreeFormat::Text => output::out(&output::sanitize(&render_inheritance(
-                    &name,
-                    tree.root.0,
-                    &entries,
-                    reverse,
-                ))),
-                TreeFormat::Dot => output::out(&render_inheritance_dot(
-                    &name,
-                    tree.root.0,
-                    &entries,
-                    reverse,
-                )),
-            }
+            print_tree(
+                &name,
+                tree.root.0,
+                &entries,
+                reverse,
+                format,
+                verbose,
+                false,
+            );
             0
         }
         KojiCommand::Tagged {

@@ -662,3 +662,63 @@ fn koji_repo_directory_is_the_buildroot_it_describes() {
     }
     assert!(checked >= 3, "only {checked} repo dirs");
 }
+
+/// `koji inheritance --from-text FILE`: a pasted listing printed back (the same bytes),
+/// as JSON, as dot, and `--verbose` with what the text does not say marked.
+#[test]
+fn cli_reads_pasted_inheritance_text() {
+    let Some(dir) = hub_dir() else {
+        return;
+    };
+    let f = dir.join("cli/f19-build/list-tag-inheritance.txt");
+    let text = std::fs::read_to_string(&f).unwrap();
+    let out = common::bramble()
+        .args(["koji", "inheritance", "--from-text"])
+        .arg(&f)
+        .output()
+        .unwrap();
+    assert_eq!(String::from_utf8_lossy(&out.stdout), text);
+    let out = common::bramble()
+        .args(["koji", "inheritance", "-v", "--from-text"])
+        .arg(&f)
+        .output()
+        .unwrap();
+    let v = String::from_utf8_lossy(&out.stdout).into_owned();
+    assert!(v.contains("├─f19 (4)  [priority (not in the text)]"), "{v}");
+    let out = common::bramble()
+        .args(["koji", "inheritance", "--format", "dot", "--from-text"])
+        .arg(&f)
+        .output()
+        .unwrap();
+    assert!(String::from_utf8_lossy(&out.stdout).starts_with("digraph"));
+    // a damaged paste names the file and line
+    let tmp = tempfile::tempdir().unwrap();
+    let bad = tmp.path().join("bad.txt");
+    std::fs::write(&bad, text.replacen("├─", "??", 1)).unwrap();
+    let out = common::bramble()
+        .args(["koji", "inheritance", "--from-text"])
+        .arg(&bad)
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("bad.txt:2:"), "{err}");
+}
+
+/// `--verbose` on hub data shows real priorities and flags.
+#[test]
+fn cli_verbose_tree_from_the_fixture_snapshot() {
+    let snap = common::testdata().join("koji/snapshot.json");
+    let out = common::bramble()
+        .args(["koji", "--snapshot"])
+        .arg(&snap)
+        .args(["inheritance", "f19-build", "--verbose"])
+        .output()
+        .unwrap();
+    let v = String::from_utf8_lossy(&out.stdout);
+    assert!(v.contains("├─f19 (2)  [priority 1]"), "{v}");
+    assert!(
+        v.contains("└─f19-basedeps (3)  [priority 2, noconfig]"),
+        "{v}"
+    );
+}
