@@ -99,6 +99,28 @@ done
 collect "$R/Packages"
 mkrepo "$R" --general-compress-type=xz
 
+# --- diff-old + diff-new: a repo pair for `bramble diff` ---------------------------------
+# libwidget 1.0 -> 2.0 breaks widget-app's `libwidget < 2.0`; widget-app is rebuilt (same
+# NEVRA, new checksum); widget-tools goes x86_64 -> noarch; widget-legacy is replaced by
+# widget-ng; gadget is downgraded 1.5 -> 1.4.
+S=$SPECS/diff
+R=$REPOS/diff-old
+rpmb "$S/libwidget.spec" x86_64 --define 'widget_version 1.0' --define 'widget_soname 1'
+rpmb "$S/widget-app.spec" x86_64
+rpmb "$S/widget-tools.spec" x86_64
+rpmb "$S/widget-legacy.spec" noarch
+rpmb "$S/gadget.spec" noarch --define 'gadget_version 1.5'
+collect "$R/Packages"
+mkrepo "$R"
+R=$REPOS/diff-new
+rpmb "$S/libwidget.spec" x86_64 --define 'widget_version 2.0' --define 'widget_soname 2'
+rpmb "$S/widget-app.spec" x86_64 --define 'side_new 1'
+rpmb "$S/widget-tools.spec" noarch
+rpmb "$S/widget-ng.spec" noarch
+rpmb "$S/gadget.spec" noarch --define 'gadget_version 1.4'
+collect "$R/Packages"
+mkrepo "$R"
+
 # --- closure: every dependency form, broken on purpose ------------------------------------
 S=$SPECS/closure
 R=$REPOS/closure

@@ -387,6 +387,22 @@ else
     echo "warning: corpus not found, corpus cases skipped" >&2
 fi
 
+# ================================ diff-old / diff-new: dnf repodiff =========================
+# The package-level part of `bramble diff` against dnf-plugins-core's repodiff. --simple keeps
+# changelogs out; --archlist x86_64,noarch compares binaries (default: only src).
+repodiff() {
+    local case=$1
+    shift
+    fresh "diff-$case"
+    local RD=(dnf --config="$HERE/dnf.conf" --disableplugin='*' --enableplugin=repodiff
+              --releasever=9 --installroot="$ROOT" --disablerepo='*'
+              --repofrompath="diff-old,$REPOS/diff-old" --repofrompath="diff-new,$REPOS/diff-new")
+    "${RD[@]}" -q makecache >/dev/null 2>&1
+    record "diff/$case" "${RD[@]}" -q repodiff --repo-old=diff-old --repo-new=diff-new "$@"
+}
+repodiff repodiff-binary --archlist x86_64,noarch --simple --downgrade
+repodiff repodiff-compare-arch --archlist x86_64,noarch --simple --downgrade --compare-arch
+
 # ================================ summary ==================================================
 {
     echo "# Oracle cases"

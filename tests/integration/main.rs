@@ -7,6 +7,7 @@ mod conformance_corpus;
 mod conformance_modules;
 mod conformance_oracle;
 mod conformance_vercmp;
+mod diff;
 mod each_stream;
 mod http_repo;
 mod install_cli;

@@ -1,0 +1,1 @@
+dnf --config=$TESTDATA/dnf.conf --disableplugin=\* --enableplugin=repodiff --releasever=9 --installroot=/tmp/bramble-testdata-roots/diff-repodiff-binary --disablerepo=\* --repofrompath=diff-old\,$TESTDATA/repos/diff-old --repofrompath=diff-new\,$TESTDATA/repos/diff-new -q repodiff --repo-old=diff-old --repo-new=diff-new --archlist x86_64\,noarch --simple --downgrade

@@ -1,0 +1,283 @@
+//! `bramble diff`: the python-magic story as two image lists over demo-base + demo-copr
+//! (the image gained `insights-client`, and installing `s3cmd` broke), and the diff-old /
+//! diff-new repo pair (libwidget 1.0 -> 2.0 breaks widget-app's `libwidget < 2.0`), whose
+//! package-level changes are compared with `dnf repodiff`'s recorded output.
+
+use std::collections::BTreeSet;
+
+use serde_json::Value;
+
+use crate::common;
+
+fn run(args: &[&str]) -> (i32, String, String) {
+    let out = common::bramble()
+        .arg("diff")
+        .args(args)
+        .args(["--forcearch", "x86_64"])
+        .output()
+        .expect("run bramble");
+    (
+        out.status.code().unwrap_or(-1),
+        String::from_utf8_lossy(&out.stdout).into_owned(),
+        String::from_utf8_lossy(&out.stderr).into_owned(),
+    )
+}
+
+fn repo(name: &str) -> String {
+    format!(
+        "{name},{}",
+        common::testdata().join("repos").join(name).display()
+    )
+}
+
+fn list(name: &str) -> String {
+    common::testdata()
+        .join("diff")
+        .join(name)
+        .display()
+        .to_string()
+}
+
+fn image_args() -> Vec<String> {
+    vec![
+        "-s".into(),
+        repo("demo-base"),
+        "-s".into(),
+        repo("demo-copr"),
+        "--old-list".into(),
+        list("image-old.txt"),
+        "--new-list".into(),
+        list("image-new.txt"),
+        "--roots".into(),
+        "s3cmd".into(),
+    ]
+}
+
+#[test]
+fn image_gaining_insights_client_breaks_s3cmd_and_is_blamed() {
+    let args = image_args();
+    let args: Vec<&str> = args.iter().map(String::as_str).collect();
+    let (rc, out, err) = run(&args);
+    assert_eq!(rc, 1, "{out}\n{err}");
+    // Problems come first, with the blame naming the change that broke it.
+    let first_pkgs = out.find("Packages:").expect("packages section");
+    let blame = "blame: `python3-file-magic` is new in NEW, pulled by `insights-client`, \
+                 which is new in NEW (`insights-client` is listed in the image)";
+    let at = out.find(blame).unwrap_or_else(|| panic!("{blame}\nnot in:\n{out}"));
+    assert!(at < first_pkgs, "{out}");
+    assert!(out.contains("install of s3cmd now fails"), "{out}");
+    assert!(
+        out.contains("Install of s3cmd: succeeds in OLD, fails in NEW"),
+        "{out}"
+    );
+    // The package part: what the image gained (insights-client and what it pulls).
+    for nevra in [
+        "insights-client-3.2.2-1.el9.noarch",
+        "python3-file-magic-5.39-16.el9.noarch",
+        "file-libs-5.39-16.el9.x86_64",
+    ] {
+        assert!(out.contains(&format!("added        {nevra}\n")), "{out}");
+    }
+    assert!(out.contains("Packages: 3 added, 0 removed, 0 upgraded"), "{out}");
+
+    let mut args = image_args();
+    args.push("--json".into());
+    let args: Vec<&str> = args.iter().map(String::as_str).collect();
+    let (rc, out, _) = run(&args);
+    assert_eq!(rc, 1);
+    let v: Value = serde_json::from_str(&out).expect("json");
+    let problems = v["new_problems"].as_array().expect("new_problems");
+    assert_eq!(problems.len(), 1, "{out}");
+    assert_eq!(problems[0]["kind"], "install");
+    let chain = &problems[0]["blame"][0]["chain"];
+    assert_eq!(chain[0]["package"], "insights-client");
+    assert_eq!(chain[0]["via"], "python3-file-magic");
+    assert_eq!(v["install"]["old_ok"], true);
+    assert_eq!(v["install"]["new_ok"], false);
+}
+
+#[test]
+fn same_image_twice_is_clean() {
+    let (rc, out, err) = run(&[
+        "-s",
+        &repo("demo-base"),
+        "-s",
+        &repo("demo-copr"),
+        "--old-list",
+        &list("image-new.txt"),
+        "--new-list",
+        &list("image-new.txt"),
+    ]);
+    assert_eq!(rc, 0, "{out}\n{err}");
+    assert!(out.contains("Problems new in NEW: 0"), "{out}");
+    assert!(out.contains("Packages: 0 added, 0 removed"), "{out}");
+}
+
+fn repo_pair_json(extra: &[&str]) -> (i32, Value) {
+    let (old, new) = (repo("diff-old"), repo("diff-new"));
+    let mut args = vec!["--old", &old, "--new", &new, "--json"];
+    args.extend_from_slice(extra);
+    let (rc, out, err) = run(&args);
+    let v = serde_json::from_str(&out).unwrap_or_else(|e| panic!("{e}: {out}\n{err}"));
+    (rc, v)
+}
+
+fn changes(v: &Value, kind: &str) -> BTreeSet<String> {
+    v["packages"]
+        .as_array()
+        .expect("packages")
+        .iter()
+        .filter(|c| c["kind"] == kind)
+        .map(|c| {
+            let side = if kind == "removed" { "old" } else { "new" };
+            c[side]["nevra"].as_str().unwrap_or("").to_string()
+        })
+        .collect()
+}
+
+#[test]
+fn upgrade_breaking_a_versioned_require() {
+    let (rc, v) = repo_pair_json(&[]);
+    assert_eq!(rc, 1, "{v}");
+    let problems = v["new_problems"].as_array().expect("new_problems");
+    assert_eq!(problems.len(), 2, "{v:#}");
+    let subjects: BTreeSet<&str> = problems
+        .iter()
+        .map(|p| p["subject"].as_str().unwrap_or(""))
+        .collect();
+    assert_eq!(
+        subjects,
+        BTreeSet::from([
+            "widget-app-1.0-1.x86_64 requires libwidget < 2.0",
+            "widget-app-1.0-1.x86_64 requires libwidget.so.1()(64bit)",
+        ])
+    );
+    let pinned = problems
+        .iter()
+        .find(|p| p["subject"].as_str().is_some_and(|s| s.ends_with("< 2.0")))
+        .expect("the versioned require");
+    let texts: Vec<&str> = pinned["blame"]
+        .as_array()
+        .expect("blame")
+        .iter()
+        .map(|b| b["text"].as_str().unwrap_or(""))
+        .collect();
+    assert!(
+        texts.contains(
+            &"`libwidget < 2.0` was provided in OLD by `libwidget-1.0-1.x86_64`, which is \
+              upgraded (libwidget-2.0-1.x86_64) in NEW"
+        ),
+        "{texts:?}"
+    );
+    assert!(
+        texts.contains(
+            &"`widget-app` is rebuilt in NEW (same NEVRA, new checksum)"
+        ),
+        "{texts:?}"
+    );
+    // Rebuilt and arch change, which repodiff does not show.
+    assert_eq!(changes(&v, "rebuilt"), BTreeSet::from(["widget-app-1.0-1.x86_64".into()]));
+    assert_eq!(
+        changes(&v, "arch-changed"),
+        BTreeSet::from(["widget-tools-1.0-1.noarch".into()])
+    );
+    // Dependency changes: widget-app gained `Requires: gadget`.
+    let deps = v["deps"].as_array().expect("deps");
+    let app = deps
+        .iter()
+        .find(|d| d["name"] == "widget-app")
+        .expect("widget-app deps");
+    assert_eq!(app["changes"][0]["kind"], "requires");
+    assert_eq!(app["changes"][0]["added"][0], "gadget");
+}
+
+#[test]
+fn install_roots_on_both_repo_sides() {
+    let (rc, v) = repo_pair_json(&["--roots", "widget-app"]);
+    assert_eq!(rc, 1);
+    assert_eq!(v["install"]["old_ok"], true, "{v:#}");
+    assert_eq!(v["install"]["new_ok"], false, "{v:#}");
+    let install = v["new_problems"]
+        .as_array()
+        .expect("problems")
+        .iter()
+        .find(|p| p["kind"] == "install")
+        .expect("install problem");
+    let texts: Vec<&str> = install["blame"]
+        .as_array()
+        .expect("blame")
+        .iter()
+        .map(|b| b["text"].as_str().unwrap_or(""))
+        .collect();
+    assert!(
+        texts.iter().any(|t| t.contains("`libwidget-1.0-1.x86_64`, which is upgraded")),
+        "{texts:?}"
+    );
+}
+
+/// `dnf repodiff --compare-arch --downgrade --simple` lines, recorded by run-oracles.sh:
+/// (added, removed, upgraded `old -> new`, downgraded, obsoleted-by pairs).
+fn parse_repodiff(text: &str) -> [BTreeSet<String>; 5] {
+    let mut out: [BTreeSet<String>; 5] = Default::default();
+    let mut section = 0;
+    let mut last_removed = String::new();
+    for line in text.lines() {
+        if let Some(p) = line.strip_prefix("Added package  : ") {
+            out[0].insert(p.to_string());
+        } else if let Some(p) = line.strip_prefix("Removed package: ") {
+            out[1].insert(p.to_string());
+            last_removed = p.to_string();
+        } else if let Some(p) = line.strip_prefix("Obsoleted by   : ") {
+            out[4].insert(format!("{last_removed} {p}"));
+        } else if line == "Upgraded packages" {
+            section = 2;
+        } else if line == "Downgraded packages" {
+            section = 3;
+        } else if line == "Summary" {
+            section = 0;
+        } else if line.contains(" -> ") && section > 0 {
+            out[section].insert(line.to_string());
+        }
+    }
+    out
+}
+
+#[test]
+fn package_changes_match_dnf_repodiff() {
+    let expected = std::fs::read_to_string(
+        common::testdata().join("expected/diff/repodiff-compare-arch.stdout"),
+    )
+    .expect("recorded repodiff");
+    let want = parse_repodiff(&expected);
+    let (_, v) = repo_pair_json(&["--no-closure"]);
+    let mut got: [BTreeSet<String>; 5] = Default::default();
+    for c in v["packages"].as_array().expect("packages") {
+        let o = c["old"]["nevra"].as_str().unwrap_or("").to_string();
+        let n = c["new"]["nevra"].as_str().unwrap_or("").to_string();
+        match c["kind"].as_str().unwrap_or("") {
+            "added" => {
+                got[0].insert(n);
+            }
+            "removed" => {
+                if let Some(by) = c["obsoleted_by"].as_str() {
+                    got[4].insert(format!("{o} {by}"));
+                }
+                got[1].insert(o);
+            }
+            "upgraded" => {
+                got[2].insert(format!("{o} -> {n}"));
+            }
+            "downgraded" => {
+                got[3].insert(format!("{o} -> {n}"));
+            }
+            // repodiff --compare-arch keys by name.arch: an arch change is one removal
+            // and one addition there; a rebuild (same EVR) is not shown.
+            "arch-changed" => {
+                got[0].insert(n);
+                got[1].insert(o);
+            }
+            _ => {}
+        }
+    }
+    assert_eq!(got, want);
+}
