@@ -364,8 +364,7 @@ pub struct DiffReport {
 impl DiffReport {
     /// Whether NEW has problems OLD had not (the CLI's exit 1).
     pub fn has_new_problems(&self) -> bool {
-        !self.new_problems.is_empty()
-            || self.conflicts.as_ref().is_some_and(|c| !c.new.is_empty())
+        !self.new_problems.is_empty() || self.conflicts.as_ref().is_some_and(|c| !c.new.is_empty())
     }
 }
 
@@ -1127,7 +1126,10 @@ mod tests {
     }
 
     fn kinds(r: &DiffReport) -> Vec<(String, ChangeKind)> {
-        r.packages.iter().map(|c| (c.name.clone(), c.kind)).collect()
+        r.packages
+            .iter()
+            .map(|c| (c.name.clone(), c.kind))
+            .collect()
     }
 
     #[test]
@@ -1212,7 +1214,10 @@ mod tests {
         );
         assert_eq!(r.deps.len(), 1);
         let d = &r.deps[0];
-        assert_eq!((d.old.as_str(), d.new.as_str()), ("x-1-1.noarch", "x-2-1.noarch"));
+        assert_eq!(
+            (d.old.as_str(), d.new.as_str()),
+            ("x-1-1.noarch", "x-2-1.noarch")
+        );
         let by_kind: Vec<(DepKind, Vec<String>, Vec<String>)> = d
             .changes
             .iter()

@@ -69,7 +69,9 @@ pub fn run(a: DiffArgs) -> i32 {
     let result = match (&a.old_list, &a.new_list) {
         (Some(ol), Some(nl)) => {
             if !a.old.is_empty() || !a.new.is_empty() {
-                eprintln!("bramble: --old-list/--new-list take the sources from -s, not --old/--new");
+                eprintln!(
+                    "bramble: --old-list/--new-list take the sources from -s, not --old/--new"
+                );
                 return 2;
             }
             run_lists(&a, ol, nl, &opts)
@@ -100,7 +102,10 @@ pub fn run(a: DiffArgs) -> i32 {
 
 fn run_repos(a: &DiffArgs, opts: &DiffOptions) -> Result<(DiffReport, bool), String> {
     if a.old.is_empty() || a.new.is_empty() {
-        return Err("give both sides: --old SOURCE... --new SOURCE... (or --old-list/--new-list with -s)".into());
+        return Err(
+            "give both sides: --old SOURCE... --new SOURCE... (or --old-list/--new-list with -s)"
+                .into(),
+        );
     }
     if !a.src.all().is_empty() {
         return Err("-s/--repofrompath are for --old-list/--new-list; use --old/--new".into());
@@ -109,7 +114,11 @@ fn run_repos(a: &DiffArgs, opts: &DiffOptions) -> Result<(DiffReport, bool), Str
     let (ro, rn) = std::thread::scope(|s| {
         let h = s.spawn(|| load(&oa));
         let rn = load(&na);
-        (h.join().unwrap_or_else(|_| Err("loading OLD failed".into())), rn)
+        (
+            h.join()
+                .unwrap_or_else(|_| Err("loading OLD failed".into())),
+            rn,
+        )
     });
     let (mut lo, fo) = ro.map_err(|e| format!("OLD: {e}"))?;
     let (mut ln, fnew) = rn.map_err(|e| format!("NEW: {e}"))?;
@@ -157,7 +166,10 @@ pub fn render_text(r: &DiffReport, srpm: bool) -> String {
     for p in &r.new_problems {
         problem_text(p, &mut s);
     }
-    s.push_str(&format!("Problems fixed by NEW: {}\n", r.fixed_problems.len()));
+    s.push_str(&format!(
+        "Problems fixed by NEW: {}\n",
+        r.fixed_problems.len()
+    ));
     for p in &r.fixed_problems {
         s.push_str(&format!("  {}\n", p.subject));
     }
@@ -214,7 +226,10 @@ pub fn render_text(r: &DiffReport, srpm: bool) -> String {
             s.push_str(&format!("  {}\n", line(c)));
         }
     }
-    s.push_str(&format!("\nDependency changes: {} packages\n", r.deps.len()));
+    s.push_str(&format!(
+        "\nDependency changes: {} packages\n",
+        r.deps.len()
+    ));
     for d in &r.deps {
         s.push_str(&format!("  {} -> {}\n", d.old, d.new));
         for c in &d.changes {

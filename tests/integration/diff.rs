@@ -63,7 +63,9 @@ fn image_gaining_insights_client_breaks_s3cmd_and_is_blamed() {
     let first_pkgs = out.find("Packages:").expect("packages section");
     let blame = "blame: `python3-file-magic` is new in NEW, pulled by `insights-client`, \
                  which is new in NEW (`insights-client` is listed in the image)";
-    let at = out.find(blame).unwrap_or_else(|| panic!("{blame}\nnot in:\n{out}"));
+    let at = out
+        .find(blame)
+        .unwrap_or_else(|| panic!("{blame}\nnot in:\n{out}"));
     assert!(at < first_pkgs, "{out}");
     assert!(out.contains("install of s3cmd now fails"), "{out}");
     assert!(
@@ -78,7 +80,10 @@ fn image_gaining_insights_client_breaks_s3cmd_and_is_blamed() {
     ] {
         assert!(out.contains(&format!("added        {nevra}\n")), "{out}");
     }
-    assert!(out.contains("Packages: 3 added, 0 removed, 0 upgraded"), "{out}");
+    assert!(
+        out.contains("Packages: 3 added, 0 removed, 0 upgraded"),
+        "{out}"
+    );
 
     let mut args = image_args();
     args.push("--json".into());
@@ -170,13 +175,14 @@ fn upgrade_breaking_a_versioned_require() {
         "{texts:?}"
     );
     assert!(
-        texts.contains(
-            &"`widget-app` is rebuilt in NEW (same NEVRA, new checksum)"
-        ),
+        texts.contains(&"`widget-app` is rebuilt in NEW (same NEVRA, new checksum)"),
         "{texts:?}"
     );
     // Rebuilt and arch change, which repodiff does not show.
-    assert_eq!(changes(&v, "rebuilt"), BTreeSet::from(["widget-app-1.0-1.x86_64".into()]));
+    assert_eq!(
+        changes(&v, "rebuilt"),
+        BTreeSet::from(["widget-app-1.0-1.x86_64".into()])
+    );
     assert_eq!(
         changes(&v, "arch-changed"),
         BTreeSet::from(["widget-tools-1.0-1.noarch".into()])
@@ -210,7 +216,9 @@ fn install_roots_on_both_repo_sides() {
         .map(|b| b["text"].as_str().unwrap_or(""))
         .collect();
     assert!(
-        texts.iter().any(|t| t.contains("`libwidget-1.0-1.x86_64`, which is upgraded")),
+        texts
+            .iter()
+            .any(|t| t.contains("`libwidget-1.0-1.x86_64`, which is upgraded")),
         "{texts:?}"
     );
 }
@@ -291,6 +299,10 @@ fn package_changes_match_dnf_repodiff() {
             common::testdata().join(format!("expected/diff/{case}.stdout")),
         )
         .expect("recorded repodiff");
-        assert_eq!(as_repodiff(&v, by_arch), parse_repodiff(&expected), "{case}");
+        assert_eq!(
+            as_repodiff(&v, by_arch),
+            parse_repodiff(&expected),
+            "{case}"
+        );
     }
 }
