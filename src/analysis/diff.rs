@@ -39,6 +39,7 @@ use serde::Serialize;
 
 use super::closure::{ClosureOptions, closure};
 use super::install::{Explanation, Root, Step, simulate_install};
+use super::tagview::TagView;
 use super::why::why;
 use crate::model::dep::Cmp;
 use crate::model::evr::{Evr, evr_cmp_match};
@@ -1051,6 +1052,210 @@ pub fn diff(old: &Side, new: &Side, opts: &DiffOptions) -> DiffReport {
 /// conflicts of both sides here. Until then nothing is computed.
 fn conflicts_hook(_old: &Side, _new: &Side) -> Option<ConflictsDiff> {
     None
+}
+
+// ---- Koji -----------------------------------------------------------------------------
+
+/// One field of a Koji item that differs.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct FieldChange {
+    pub field: String,
+    pub old: String,
+    pub new: String,
+}
+
+/// How a Koji item (inheritance link, external repo, group entry, block, latest build)
+/// changed.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum ItemKind {
+    Added,
+    Removed,
+    Changed,
+}
+
+/// A Koji item on one side only, or with fields that differ.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct ItemChange {
+    pub item: String,
+    pub kind: ItemKind,
+    /// The item's fields (added/removed) or only those that differ (changed).
+    pub fields: Vec<FieldChange>,
+}
+
+/// What changed in what a tag's inheritance gives it between two snapshots/events.
+#[derive(Clone, Debug, Default, Serialize)]
+pub struct KojiDiff {
+    pub tag: String,
+    /// Links of the inheritance walk, `child -> parent`.
+    pub inheritance: Vec<ItemChange>,
+    /// External repos in merge order: priority, merge mode, url, arches, owning tag.
+    pub external_repos: Vec<ItemChange>,
+    /// Group entries (`group` and `group: package`) of the effective groups.
+    pub groups: Vec<ItemChange>,
+    /// Package list entries: blocked or not, and in which tag.
+    pub packages: Vec<ItemChange>,
+    /// Latest builds per package: NVR and the tag it comes from (its origin).
+    pub builds: Vec<ItemChange>,
+}
+
+impl KojiDiff {
+    pub fn is_empty(&self) -> bool {
+        self.inheritance.is_empty()
+            && self.external_repos.is_empty()
+            && self.groups.is_empty()
+            && self.packages.is_empty()
+            && self.builds.is_empty()
+    }
+}
+
+type Fields = Vec<(&'static str, String)>;
+
+fn compare_items(
+    old: &std::collections::BTreeMap<String, Fields>,
+    new: &std::collections::BTreeMap<String, Fields>,
+) -> Vec<ItemChange> {
+    let mut keys: Vec<&String> = old.keys().chain(new.keys()).collect();
+    keys.sort();
+    keys.dedup();
+    let all = |f: &Fields, old_side: bool| -> Vec<FieldChange> {
+        f.iter()
+            .map(|(k, v)| FieldChange {
+                field: (*k).to_string(),
+                old: if old_side { v.clone() } else { String::new() },
+                new: if old_side { String::new() } else { v.clone() },
+            })
+            .collect()
+    };
+    let mut out = Vec::new();
+    for k in keys {
+        match (old.get(k), new.get(k)) {
+            (Some(o), None) => out.push(ItemChange {
+                item: k.clone(),
+                kind: ItemKind::Removed,
+                fields: all(o, true),
+            }),
+            (None, Some(n)) => out.push(ItemChange {
+                item: k.clone(),
+                kind: ItemKind::Added,
+                fields: all(n, false),
+            }),
+            (Some(o), Some(n)) => {
+                let mut fields = Vec::new();
+                for (name, ov) in o {
+                    let nv = n
+                        .iter()
+                        .find(|x| x.0 == *name)
+                        .map(|x| x.1.clone())
+                        .unwrap_or_default();
+                    if *ov != nv {
+                        fields.push(FieldChange {
+                            field: (*name).to_string(),
+                            old: ov.clone(),
+                            new: nv,
+                        });
+                    }
+                }
+                if !fields.is_empty() {
+                    out.push(ItemChange {
+                        item: k.clone(),
+                        kind: ItemKind::Changed,
+                        fields,
+                    });
+                }
+            }
+            (None, None) => {}
+        }
+    }
+    out
+}
+
+fn koji_items(v: &TagView) -> [std::collections::BTreeMap<String, Fields>; 5] {
+    let mut inh = std::collections::BTreeMap::new();
+    for e in &v.walk {
+        let l = &e.link;
+        inh.insert(
+            format!("{} -> {}", l.child_name, l.parent_name),
+            vec![
+                ("priority", l.priority.to_string()),
+                (
+                    "maxdepth",
+                    l.maxdepth
+                        .map_or_else(|| "-".to_string(), |d| d.to_string()),
+                ),
+                ("intransitive", l.intransitive.to_string()),
+                ("noconfig", l.noconfig.to_string()),
+                ("pkg_filter", l.pkg_filter.clone()),
+            ],
+        );
+    }
+    let mut repos = std::collections::BTreeMap::new();
+    for (i, r) in v.repos.iter().enumerate() {
+        repos.insert(
+            r.external_repo_name.clone(),
+            vec![
+                ("order", (i + 1).to_string()),
+                ("tag", r.tag_name.clone()),
+                ("priority", r.priority.to_string()),
+                ("merge_mode", r.merge_mode.clone()),
+                ("url", r.url.clone()),
+                ("arches", r.arches.clone().unwrap_or_default()),
+            ],
+        );
+    }
+    let mut groups = std::collections::BTreeMap::new();
+    for g in &v.groups {
+        groups.insert(
+            g.name.clone(),
+            vec![("display_name", g.display_name.clone())],
+        );
+        for p in &g.packages {
+            groups.insert(
+                format!("{}: {}", g.name, p.package),
+                vec![("type", p.kind.clone())],
+            );
+        }
+    }
+    let mut pkgs = std::collections::BTreeMap::new();
+    for p in &v.packages {
+        pkgs.insert(
+            p.package_name.clone(),
+            vec![
+                ("blocked", p.blocked.to_string()),
+                ("tag", p.tag_name.clone()),
+            ],
+        );
+    }
+    let mut builds = std::collections::BTreeMap::new();
+    for b in &v.latest.builds {
+        builds.insert(
+            b.build.package_name.clone(),
+            vec![
+                ("nvr", b.build.nvr.clone()),
+                ("tag", b.build.tag_name.clone()),
+            ],
+        );
+    }
+    [inh, repos, groups, pkgs, builds]
+}
+
+/// Compare what inheritance gives one tag on two sides (two snapshots, or two events).
+pub fn koji_diff(old: &TagView, new: &TagView) -> KojiDiff {
+    let [oi, or, og, op, ob] = koji_items(old);
+    let [ni, nr, ng, np, nb] = koji_items(new);
+    KojiDiff {
+        tag: new
+            .tree
+            .tags
+            .get(&new.tree.root)
+            .and_then(|t| t.tag.as_ref())
+            .map_or_else(String::new, |t| t.name.clone()),
+        inheritance: compare_items(&oi, &ni),
+        external_repos: compare_items(&or, &nr),
+        groups: compare_items(&og, &ng),
+        packages: compare_items(&op, &np),
+        builds: compare_items(&ob, &nb),
+    }
 }
 
 #[cfg(test)]

@@ -6,14 +6,20 @@
 //! then packages, then dependencies; `--json` gives the whole report. Exit 1 when NEW
 //! has problems OLD had not, 0 otherwise, 2 on error.
 
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
 use clap::Args;
 
 use super::args::SourceArgs;
 use super::install::{parse_roots, read_package_file};
 use super::output;
-use crate::analysis::diff::{ChangeKind, DiffOptions, DiffReport, Problem, Side, diff};
+use crate::analysis::diff::{
+    ChangeKind, DiffOptions, DiffReport, ItemChange, ItemKind, KojiDiff, Problem, Side, diff,
+    koji_diff,
+};
+use crate::analysis::tagview::TagView;
+use crate::load::koji::snapshot::Snapshot;
+use crate::load::koji::{Parts, TreeRequest, load_tree};
 use crate::load::source::Loaded;
 
 #[derive(Args, Debug)]
@@ -34,6 +40,21 @@ pub struct DiffArgs {
     /// NEW is this image package list.
     #[arg(long = "new-list", value_name = "FILE", requires = "old_list")]
     pub new_list: Option<String>,
+    /// OLD is this Koji snapshot (`bramble koji snapshot`), with --tag.
+    #[arg(long = "old-snapshot", value_name = "FILE", requires_all = ["new_snapshot", "tag"])]
+    pub old_snapshot: Option<PathBuf>,
+    /// NEW is this Koji snapshot (may be the same file as OLD with --old-event/--new-event).
+    #[arg(long = "new-snapshot", value_name = "FILE", requires = "old_snapshot")]
+    pub new_snapshot: Option<PathBuf>,
+    /// The Koji tag to compare (with snapshots).
+    #[arg(long, value_name = "TAG")]
+    pub tag: Option<String>,
+    /// Koji event of the OLD side.
+    #[arg(long = "old-event", value_name = "N")]
+    pub old_event: Option<i64>,
+    /// Koji event of the NEW side.
+    #[arg(long = "new-event", value_name = "N")]
+    pub new_event: Option<i64>,
     /// Simulate installing these on both sides (on top of the image with lists;
     /// repeatable or comma-separated).
     #[arg(long, value_name = "ROOTS", value_delimiter = ',')]
@@ -66,6 +87,9 @@ pub fn run(a: DiffArgs) -> i32 {
         closure: !a.no_closure,
         deps: true,
     };
+    if let (Some(o), Some(n), Some(tag)) = (&a.old_snapshot, &a.new_snapshot, &a.tag) {
+        return run_koji(&a, o, n, tag);
+    }
     let result = match (&a.old_list, &a.new_list) {
         (Some(ol), Some(nl)) => {
             if !a.old.is_empty() || !a.new.is_empty() {
@@ -144,6 +168,79 @@ fn run_lists(
     let old = Side::image(ol, pool, lo).with_roots(roots.clone(), &a.roots);
     let new = Side::image(nl, pool, ln).with_roots(roots, &a.roots);
     Ok((diff(&old, &new, opts), failed))
+}
+
+fn tag_view(path: &Path, tag: &str, event: Option<i64>) -> Result<TagView, String> {
+    let src = Snapshot::open(path).map_err(|e| e.to_string())?;
+    let parts = Parts {
+        reverse: false,
+        ..Parts::all()
+    };
+    let req = TreeRequest {
+        tag: tag.to_owned(),
+        event,
+        parts,
+    };
+    let tree = load_tree(&src, &req).map_err(|e| e.to_string())?;
+    TagView::new(tree).map_err(|e| e.to_string())
+}
+
+fn run_koji(a: &DiffArgs, old: &Path, new: &Path, tag: &str) -> i32 {
+    let views = tag_view(old, tag, a.old_event)
+        .map_err(|e| format!("OLD: {e}"))
+        .and_then(|o| {
+            Ok((
+                o,
+                tag_view(new, tag, a.new_event).map_err(|e| format!("NEW: {e}"))?,
+            ))
+        });
+    let (o, n) = match views {
+        Ok(v) => v,
+        Err(e) => {
+            eprintln!("bramble: {}", output::sanitize(&e));
+            return 2;
+        }
+    };
+    let d = koji_diff(&o, &n);
+    if a.json {
+        output::json(&d);
+    } else {
+        output::out(&output::sanitize(&render_koji(&d)));
+    }
+    0
+}
+
+/// The Koji diff as text: one section per kind of item, `+`/`-`/`~` per item.
+pub fn render_koji(d: &KojiDiff) -> String {
+    let mut s = format!("Koji tag {}\n", d.tag);
+    let sections: [(&str, &[ItemChange]); 5] = [
+        ("Inheritance", &d.inheritance),
+        ("External repos", &d.external_repos),
+        ("Groups", &d.groups),
+        ("Package list", &d.packages),
+        ("Latest builds", &d.builds),
+    ];
+    for (title, items) in sections {
+        s.push_str(&format!("\n{title}: {} changes\n", items.len()));
+        for i in items {
+            let fields: Vec<String> = i
+                .fields
+                .iter()
+                .map(|f| match i.kind {
+                    ItemKind::Added => format!("{} {}", f.field, f.new),
+                    ItemKind::Removed => format!("{} {}", f.field, f.old),
+                    ItemKind::Changed => format!("{} {} -> {}", f.field, f.old, f.new),
+                })
+                .collect();
+            let mark = match i.kind {
+                ItemKind::Added => '+',
+                ItemKind::Removed => '-',
+                ItemKind::Changed => '~',
+            };
+            s.push_str(&format!("  {mark} {}: {}\n", i.item, fields.join(", ")));
+        }
+    }
+    s
 }
 
 fn problem_text(p: &Problem, s: &mut String) {
