@@ -29,6 +29,12 @@
 //!   link marked with its own change; for a new unresolved requirement, what provided it
 //!   in OLD and what became of that provider.
 //!
+//! Koji: [`koji_diff`] compares what inheritance gives one tag in two snapshots or at two
+//! events (two [`TagView`]s): inheritance links, external repos (merge order, priority,
+//! merge mode, url), group entries, package-list blocks, latest builds with their origin
+//! tag; [`buildroot_diff`] compares two merged buildroots (packages whose NEVRA or origin
+//! changed, e.g. after a merge mode change).
+//!
 //! New *conflicts* (`bramble conflicts`) are not computed here yet: [`DiffReport::conflicts`]
 //! is the hook, left `None` until the conflicts analysis lands.
 
@@ -37,6 +43,7 @@ use std::cmp::Ordering;
 use rustc_hash::{FxHashMap, FxHashSet};
 use serde::Serialize;
 
+use super::buildroot::BuildrootPlan;
 use super::closure::{ClosureOptions, closure};
 use super::install::{Explanation, Root, Step, simulate_install};
 use super::tagview::TagView;
@@ -1097,6 +1104,9 @@ pub struct KojiDiff {
     pub packages: Vec<ItemChange>,
     /// Latest builds per package: NVR and the tag it comes from (its origin).
     pub builds: Vec<ItemChange>,
+    /// Packages of the merged buildroot repo (`name.arch`): NEVRA and origin (Koji build
+    /// or external repo), when the external repos' content was given.
+    pub buildroot: Vec<ItemChange>,
 }
 
 impl KojiDiff {
@@ -1106,7 +1116,24 @@ impl KojiDiff {
             && self.groups.is_empty()
             && self.packages.is_empty()
             && self.builds.is_empty()
+            && self.buildroot.is_empty()
     }
+}
+
+/// Packages of two buildroot plans whose NEVRA or origin differ (a merge mode change
+/// shows here as packages taken from another repo).
+pub fn buildroot_diff(old: &BuildrootPlan, new: &BuildrootPlan) -> Vec<ItemChange> {
+    let items = |p: &BuildrootPlan| {
+        let mut m = std::collections::BTreeMap::new();
+        for r in &p.packages {
+            m.insert(
+                format!("{}.{}", r.rpm.name, r.rpm.arch),
+                vec![("nevra", r.rpm.nevra()), ("origin", r.origin.label())],
+            );
+        }
+        m
+    };
+    compare_items(&items(old), &items(new))
 }
 
 type Fields = Vec<(&'static str, String)>;
@@ -1255,6 +1282,7 @@ pub fn koji_diff(old: &TagView, new: &TagView) -> KojiDiff {
         groups: compare_items(&og, &ng),
         packages: compare_items(&op, &np),
         builds: compare_items(&ob, &nb),
+        buildroot: Vec::new(),
     }
 }
 

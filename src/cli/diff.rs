@@ -13,14 +13,18 @@ use clap::Args;
 use super::args::SourceArgs;
 use super::install::{parse_roots, read_package_file};
 use super::output;
+use crate::analysis::buildroot::BuildrootPlan;
+use crate::analysis::diff::buildroot_diff;
 use crate::analysis::diff::{
     ChangeKind, DiffOptions, DiffReport, ItemChange, ItemKind, KojiDiff, Problem, Side, diff,
     koji_diff,
 };
 use crate::analysis::tagview::TagView;
+use crate::load::koji::externals::load_externals;
 use crate::load::koji::snapshot::Snapshot;
 use crate::load::koji::{Parts, TreeRequest, load_tree};
 use crate::load::source::Loaded;
+use crate::progress::NoProgress;
 
 #[derive(Args, Debug)]
 pub struct DiffArgs {
@@ -55,6 +59,13 @@ pub struct DiffArgs {
     /// Koji event of the NEW side.
     #[arg(long = "new-event", value_name = "N")]
     pub new_event: Option<i64>,
+    /// With snapshots: read external repo NAME from LOCATION (repo dir or URL) on both
+    /// sides, to compare the merged buildroot (which packages changed origin). Repeatable.
+    #[arg(long = "external", value_name = "NAME=LOCATION")]
+    pub external: Vec<String>,
+    /// With --external: the buildroot arch (default: the tag's first).
+    #[arg(long)]
+    pub arch: Option<String>,
     /// Simulate installing these on both sides (on top of the image with lists;
     /// repeatable or comma-separated).
     #[arg(long, value_name = "ROOTS", value_delimiter = ',')]
@@ -185,6 +196,38 @@ fn tag_view(path: &Path, tag: &str, event: Option<i64>) -> Result<TagView, Strin
     TagView::new(tree).map_err(|e| e.to_string())
 }
 
+/// The buildroot plan of a side, external repos read from the --external locations only.
+fn plan(a: &DiffArgs, view: &TagView) -> Result<BuildrootPlan, String> {
+    let overrides = a
+        .external
+        .iter()
+        .map(|x| {
+            x.split_once('=')
+                .filter(|(n, l)| !n.is_empty() && !l.is_empty())
+                .map(|(n, l)| (n.to_owned(), l.to_owned()))
+                .ok_or_else(|| format!("--external wants NAME=LOCATION, not `{x}`"))
+        })
+        .collect::<Result<Vec<_>, _>>()?;
+    let arch = view.pick_arch(a.arch.as_deref())?;
+    let ext = load_externals(&view.repos, &arch, &overrides, true, &NoProgress)?;
+    for p in &ext.problems {
+        eprintln!(
+            "bramble: warning: {}: {}",
+            output::sanitize(&p.source),
+            output::sanitize(&p.error.to_string())
+        );
+    }
+    let plan = view.plan(&arch, &ext.pool, &ext.content, None)?;
+    for w in &plan.warnings {
+        eprintln!(
+            "bramble: warning: {}: {}",
+            view.config.tag.name,
+            output::sanitize(w)
+        );
+    }
+    Ok(plan)
+}
+
 fn run_koji(a: &DiffArgs, old: &Path, new: &Path, tag: &str) -> i32 {
     let views = tag_view(old, tag, a.old_event)
         .map_err(|e| format!("OLD: {e}"))
@@ -201,7 +244,19 @@ fn run_koji(a: &DiffArgs, old: &Path, new: &Path, tag: &str) -> i32 {
             return 2;
         }
     };
-    let d = koji_diff(&o, &n);
+    let mut d = koji_diff(&o, &n);
+    if !a.external.is_empty() {
+        let plans = plan(a, &o)
+            .map_err(|e| format!("OLD: {e}"))
+            .and_then(|po| Ok((po, plan(a, &n).map_err(|e| format!("NEW: {e}"))?)));
+        match plans {
+            Ok((po, pn)) => d.buildroot = buildroot_diff(&po, &pn),
+            Err(e) => {
+                eprintln!("bramble: {}", output::sanitize(&e));
+                return 2;
+            }
+        }
+    }
     if a.json {
         output::json(&d);
     } else {
@@ -213,12 +268,13 @@ fn run_koji(a: &DiffArgs, old: &Path, new: &Path, tag: &str) -> i32 {
 /// The Koji diff as text: one section per kind of item, `+`/`-`/`~` per item.
 pub fn render_koji(d: &KojiDiff) -> String {
     let mut s = format!("Koji tag {}\n", d.tag);
-    let sections: [(&str, &[ItemChange]); 5] = [
+    let sections: [(&str, &[ItemChange]); 6] = [
         ("Inheritance", &d.inheritance),
         ("External repos", &d.external_repos),
         ("Groups", &d.groups),
         ("Package list", &d.packages),
         ("Latest builds", &d.builds),
+        ("Buildroot packages", &d.buildroot),
     ];
     for (title, items) in sections {
         s.push_str(&format!("\n{title}: {} changes\n", items.len()));

@@ -306,3 +306,63 @@ fn package_changes_match_dnf_repodiff() {
         );
     }
 }
+
+/// A Koji snapshot pair where the external repos' merge mode changed from `koji` to
+/// `bare` (testdata/diff/koji-merge-bare.json is testdata/koji/snapshot.json with that one
+/// edit): the diff names the repos and, with their content, the buildroot packages that
+/// changed origin — `foo` now comes from dist-f19-updates (1.1) instead of f19 (1.0).
+#[test]
+fn koji_merge_mode_change_and_buildroot_origins() {
+    let td = common::testdata();
+    let k = td.join("koji/repos");
+    let old = td.join("koji/snapshot.json").display().to_string();
+    let new = td.join("diff/koji-merge-bare.json").display().to_string();
+    let base = format!("dist-f19-base={}", k.join("dist-f19-base").display());
+    let upd = format!("dist-f19-updates={}", k.join("dist-f19-updates").display());
+    let args = [
+        "--old-snapshot",
+        &old,
+        "--new-snapshot",
+        &new,
+        "--tag",
+        "f19-build",
+        "--external",
+        &base,
+        "--external",
+        &upd,
+    ];
+    let (rc, out, err) = run(&args);
+    assert_eq!(rc, 0, "{out}\n{err}");
+    assert!(
+        out.contains("~ dist-f19-updates: merge_mode koji -> bare"),
+        "{out}"
+    );
+    assert!(
+        out.contains(
+            "~ foo.x86_64: nevra foo-1.0-1.fc19.x86_64 -> foo-1.1-1.fc19.x86_64, origin f19 \
+             (build foo-1.0-1.fc19) -> dist-f19-updates"
+        ),
+        "{out}"
+    );
+    assert!(out.contains("Inheritance: 0 changes"), "{out}");
+
+    let mut args = args.to_vec();
+    args.push("--json");
+    let (_, out, _) = run(&args);
+    let v: Value = serde_json::from_str(&out).expect("json");
+    let repos = v["external_repos"].as_array().expect("external_repos");
+    assert!(repos.iter().all(|r| r["kind"] == "changed"
+        && r["fields"][0]["field"] == "merge_mode"
+        && r["fields"][0]["new"] == "bare"));
+    // The same snapshot on both sides: nothing changed.
+    let (rc, out, _) = run(&[
+        "--old-snapshot",
+        &old,
+        "--new-snapshot",
+        &old,
+        "--tag",
+        "f19-build",
+    ]);
+    assert_eq!(rc, 0);
+    assert!(out.contains("External repos: 0 changes"), "{out}");
+}
