@@ -1547,4 +1547,42 @@ mod tests {
         );
         assert_eq!(pb.blame.len(), 1, "insights is folded into the chain");
     }
+
+    #[test]
+    fn koji_items_compare_by_field() {
+        let m = |v: &[(&str, &[(&'static str, &str)])]| {
+            v.iter()
+                .map(|(k, f)| {
+                    let f: Fields = f.iter().map(|(a, b)| (*a, b.to_string())).collect();
+                    (k.to_string(), f)
+                })
+                .collect::<std::collections::BTreeMap<String, Fields>>()
+        };
+        let old = m(&[
+            ("repo-a", &[("merge_mode", "koji"), ("priority", "5")]),
+            ("repo-gone", &[("merge_mode", "koji")]),
+        ]);
+        let new = m(&[
+            ("repo-a", &[("merge_mode", "bare"), ("priority", "5")]),
+            ("repo-new", &[("merge_mode", "bare")]),
+        ]);
+        let got = compare_items(&old, &new);
+        let kinds: Vec<(&str, ItemKind)> = got.iter().map(|c| (c.item.as_str(), c.kind)).collect();
+        assert_eq!(
+            kinds,
+            [
+                ("repo-a", ItemKind::Changed),
+                ("repo-gone", ItemKind::Removed),
+                ("repo-new", ItemKind::Added),
+            ]
+        );
+        assert_eq!(
+            got[0].fields,
+            [FieldChange {
+                field: "merge_mode".into(),
+                old: "koji".into(),
+                new: "bare".into(),
+            }]
+        );
+    }
 }

@@ -366,3 +366,31 @@ fn koji_merge_mode_change_and_buildroot_origins() {
     assert_eq!(rc, 0);
     assert!(out.contains("External repos: 0 changes"), "{out}");
 }
+
+#[test]
+fn srpm_grouping_lists_binaries_under_their_source() {
+    let (old, new) = (repo("diff-old"), repo("diff-new"));
+    let (rc, out, err) = run(&["--old", &old, "--new", &new, "--srpm", "--no-closure"]);
+    assert_eq!(rc, 0, "{out}\n{err}");
+    assert!(
+        out.contains(
+            "  upgraded     libwidget 1.0-1 -> 2.0-1\n      upgraded     \
+             libwidget-1.0-1.x86_64 -> libwidget-2.0-1.x86_64\n"
+        ),
+        "{out}"
+    );
+    assert!(
+        out.contains(
+            "removed      widget-legacy-0.9-3.noarch (obsoleted by widget-ng-2.0-1.noarch)"
+        ),
+        "{out}"
+    );
+}
+
+#[test]
+fn bad_arguments_exit_2() {
+    let (rc, _, err) = run(&["--old", &repo("diff-old")]);
+    assert_eq!(rc, 2, "{err}");
+    let (rc, _, err) = run(&["--old", "x,/nonexistent/repo", "--new", &repo("diff-new")]);
+    assert_eq!(rc, 2, "{err}");
+}
