@@ -7,13 +7,14 @@
 # --archlist '*'` (fresh --installroot each run) and the ratio. Target: bramble < 2 s.
 #
 #   bash benches/diff.sh [RUNS]          (BRAMBLE_ORACLE defaults to ../shared/oracle)
+#   NO_BUILD=1: use the release binary as it is; SKIP_DNF=1: leave dnf out.
 set -euo pipefail
 RUNS=${1:-3}
 HERE=$(cd "$(dirname "$0")/.." && pwd)
 O=${BRAMBLE_ORACLE:-$HERE/../shared/oracle}
 O=$(cd "$O" && pwd)
 B=${CARGO_TARGET_DIR:-$HERE/target}/release/bramble
-(cd "$HERE" && cargo build --release -q)
+[ -n "${NO_BUILD:-}" ] || (cd "$HERE" && cargo build --release -q)
 TMP=$(mktemp -d)
 trap 'rm -rf "$TMP"' EXIT
 OLD=$O/scale/debian-bookworm
@@ -64,27 +65,30 @@ print(f"NEW: {n} packages ({len(pkgs) - n} removed)", file=sys.stderr)
 PY
 
 median() { sort -n | sed -n "$(( (RUNS + 1) / 2 ))p"; }
+# measure CMD...: prints "median-wall median-cpu" (cpu = user + sys) over $RUNS cold runs.
 measure() {
-  local walls=()
+  local walls=() cpus=()
   for _ in $(seq "$RUNS"); do
     rm -rf "$TMP/root"; mkdir -p "$TMP/root"
-    /usr/bin/time -f "%e %M" -o "$TMP/t" "$@" >"$TMP/out" 2>"$TMP/err" || true
-    read -r w m < <(tail -1 "$TMP/t")
-    walls+=("$w")
+    /usr/bin/time -f "%e %U %S" -o "$TMP/t" "$@" >"$TMP/out" 2>"$TMP/err" || true
+    read -r w u s < <(tail -1 "$TMP/t")
+    walls+=("$w"); cpus+=("$(echo "$u + $s" | bc)")
   done
-  printf '%s\n' "${walls[@]}" | median
+  echo "$(printf '%s\n' "${walls[@]}" | median) $(printf '%s\n' "${cpus[@]}" | median)"
 }
 echo "== bramble diff, 63,440 packages each side (load: $(nproc) cores, load average $(cut -d' ' -f1 /proc/loadavg))"
-BW=$(measure "$B" diff --old "old,$OLD" --new "new,$NEW" --json)
+read -r BW BC < <(measure "$B" diff --old "old,$OLD" --new "new,$NEW" --json)
 "$B" diff --old "old,$OLD" --new "new,$NEW" 2>/dev/null | grep -E '^(Packages|Problems|Dependency)' || true
-printf 'bramble diff (closure, deps, packages)  wall %6.2f s  (target < 2 s)\n' "$BW"
-BP=$(measure "$B" diff --old "old,$OLD" --new "new,$NEW" --no-closure --json)
-printf 'bramble diff --no-closure               wall %6.2f s\n' "$BP"
+printf 'bramble diff (closure, deps, packages)  wall %6.2f s  cpu %6.2f s  (target: wall < 2 s)\n' "$BW" "$BC"
+read -r BP BPC < <(measure "$B" diff --old "old,$OLD" --new "new,$NEW" --no-closure --json)
+printf 'bramble diff --no-closure               wall %6.2f s  cpu %6.2f s\n' "$BP" "$BPC"
+read -r LW LC < <(measure "$B" query --repofrompath "d,$OLD" nonexistent-package)
+printf 'bramble load of one side (query)        wall %6.2f s  cpu %6.2f s\n' "$LW" "$LC"
 if command -v dnf >/dev/null && [ "${SKIP_DNF:-}" = "" ]; then
-  DW=$(measure dnf --config="$O/scenarios/dnf.conf" --disableplugin='*' --enableplugin=repodiff \
+  read -r DW DC < <(measure dnf --config="$O/scenarios/dnf.conf" --disableplugin='*' --enableplugin=repodiff \
        --releasever=9 --installroot="$TMP/root" --disablerepo='*' \
        --repofrompath=old,"$OLD" --repofrompath=new,"$NEW" -q \
        repodiff --repo-old=old --repo-new=new --archlist '*' --simple)
-  printf 'dnf repodiff --archlist * (cold)        wall %6.2f s\n' "$DW"
+  printf 'dnf repodiff --archlist * (cold)        wall %6.2f s  cpu %6.2f s\n' "$DW" "$DC"
   echo "dnf repodiff / bramble diff             $(echo "scale=2; $DW / $BW" | bc -l)"
 fi
