@@ -157,8 +157,10 @@ fn run_repos(a: &DiffArgs, opts: &DiffOptions) -> Result<(DiffReport, bool), Str
     });
     let (mut lo, fo) = ro.map_err(|e| format!("OLD: {e}"))?;
     let (mut ln, fnew) = rn.map_err(|e| format!("NEW: {e}"))?;
-    let roots_o = parse_roots(&mut lo.pool, &a.roots).map_err(|e| format!("OLD: {e}"))?;
-    let roots_n = parse_roots(&mut ln.pool, &a.roots).map_err(|e| format!("NEW: {e}"))?;
+    let (go, _) = lo.comps(&oa.options());
+    let (gn, _) = ln.comps(&na.options());
+    let roots_o = parse_roots(&mut lo.pool, &go, &a.roots).map_err(|e| format!("OLD: {e}"))?;
+    let roots_n = parse_roots(&mut ln.pool, &gn, &a.roots).map_err(|e| format!("NEW: {e}"))?;
     let old = Side::repos(&a.old.join(" "), &lo.pool).with_roots(roots_o, &a.roots);
     let new = Side::repos(&a.new.join(" "), &ln.pool).with_roots(roots_n, &a.roots);
     Ok((diff(&old, &new, opts), fo || fnew))
@@ -171,10 +173,11 @@ fn run_lists(
     opts: &DiffOptions,
 ) -> Result<(DiffReport, bool), String> {
     let (mut loaded, failed) = a.src.load()?;
+    let (groups, _) = loaded.comps(&a.src.options());
     let pool = &mut loaded.pool;
-    let lo = read_package_file(pool, Path::new(ol))?;
-    let ln = read_package_file(pool, Path::new(nl))?;
-    let roots = parse_roots(pool, &a.roots)?;
+    let lo = read_package_file(pool, &groups, Path::new(ol))?;
+    let ln = read_package_file(pool, &groups, Path::new(nl))?;
+    let roots = parse_roots(pool, &groups, &a.roots)?;
     let pool = &loaded.pool;
     let old = Side::image(ol, pool, lo).with_roots(roots.clone(), &a.roots);
     let new = Side::image(nl, pool, ln).with_roots(roots, &a.roots);
