@@ -20,6 +20,12 @@ fn main() {
         bramble::cli::run(cli)
     } else if cli.demo {
         bramble::tui::run(LoadRequest::Demo { host_arch: None })
+    } else if !cli.diff.old.is_empty() {
+        bramble::tui::run(LoadRequest::Diff(bramble::tui::diffview::DiffRequest {
+            old: cli.diff.old,
+            new: cli.diff.new,
+            roots: cli.diff.roots,
+        }))
     } else if !cli.sources.is_empty() || koji.is_some() {
         bramble::tui::run(LoadRequest::Sources {
             args: cli.sources,

@@ -331,6 +331,9 @@ pub struct App {
     pub modules: DocNav,
     pub install: InstallState,
     pub conflicts: ConflictsState,
+    /// With `--old`/`--new`: the comparison, and the cursor over it.
+    pub diff: Option<Arc<super::diffview::DiffPage>>,
+    pub diff_nav: DocNav,
     pub errors: ListNav,
     pub help: ListNav,
     pub popup: Option<Popup>,
@@ -344,8 +347,13 @@ impl App {
     /// A new app that will load `request` (queued as the first effect).
     pub fn new(request: LoadRequest, theme: Theme) -> Self {
         let progress = JobProgress::new();
+        let view = if matches!(request, LoadRequest::Diff(_)) {
+            ViewId::Diff
+        } else {
+            ViewId::Overview
+        };
         App {
-            view: ViewId::Overview,
+            view,
             mode: Mode::Normal,
             input: String::new(),
             palette: 0,
@@ -361,6 +369,8 @@ impl App {
             modules: DocNav::default(),
             install: InstallState::default(),
             conflicts: ConflictsState::default(),
+            diff: None,
+            diff_nav: DocNav::default(),
             errors: ListNav::default(),
             help: ListNav::default(),
             popup: None,
@@ -642,6 +652,12 @@ impl App {
                 let out = *out;
                 self.data = Some(Arc::new(out.catalog));
                 self.koji = out.koji.map(Arc::new);
+                self.diff = out.diff.map(Arc::new);
+                if let Some(d) = &self.diff
+                    && let Some(i) = d.doc.rows.iter().position(|r| r.link.is_some())
+                {
+                    self.diff_nav.nav.cursor = i;
+                }
                 self.problems = out.problems;
                 self.loading = None;
                 if !self.packages.query.is_empty() {
@@ -779,6 +795,7 @@ impl App {
             ViewId::Tags if self.tags.nav.back() => {}
             ViewId::Modules if self.modules.back() => {}
             ViewId::Install if self.install.nav.back() => {}
+            ViewId::Diff if self.diff_nav.back() => {}
             ViewId::Overview => {}
             _ => self.show(ViewId::Overview),
         }
@@ -869,6 +886,14 @@ impl App {
                 self.follow(link);
             }
             ViewId::Conflicts => self.enter_conflicts(),
+            ViewId::Diff => {
+                let link = self
+                    .diff
+                    .as_ref()
+                    .and_then(|d| d.doc.rows.get(self.diff_nav.nav.cursor))
+                    .and_then(|r| r.link.clone());
+                self.follow(link);
+            }
             ViewId::Overview => self.show(ViewId::Packages),
             ViewId::Errors | ViewId::Help => {}
         }
@@ -943,6 +968,10 @@ impl App {
                 self.install.nav.nav.navigate(action, len);
             }
             ViewId::Conflicts => self.navigate_conflicts(action),
+            ViewId::Diff => {
+                let len = self.diff.as_ref().map_or(0, |d| d.doc.len());
+                self.diff_nav.nav.navigate(action, len);
+            }
             ViewId::Overview => {}
         }
     }
@@ -966,6 +995,17 @@ impl App {
                 _ => None,
             },
             ViewId::Conflicts => self.conflict_package(),
+            ViewId::Diff => match self
+                .diff
+                .as_ref()?
+                .doc
+                .rows
+                .get(self.diff_nav.nav.cursor)?
+                .link
+            {
+                Some(Link::Package(p)) => Some(p),
+                _ => None,
+            },
             _ => None,
         }
     }
@@ -1194,6 +1234,7 @@ impl App {
                 ViewId::Modules => self.modules.jump(r),
                 ViewId::Install => self.install.nav.jump(r),
                 ViewId::Conflicts => self.conflicts.nav.jump(r),
+                ViewId::Diff => self.diff_nav.jump(r),
                 _ => {}
             },
             Some(Link::Tag(t)) => self.open_tag(&t),
@@ -1789,7 +1830,7 @@ pub(crate) mod tests {
         assert_eq!(app.view, ViewId::Packages);
         app.on_key(&KeyEvent::new(KeyCode::BackTab, KeyModifiers::SHIFT));
         assert_eq!(app.view, ViewId::Overview);
-        keys(&mut app, "8");
+        keys(&mut app, "9");
         assert_eq!(app.view, ViewId::Errors);
         keys(&mut app, "?");
         assert_eq!(app.view, ViewId::Help);
@@ -2050,5 +2091,40 @@ pub(crate) mod tests {
                 .as_ref()
                 .is_some_and(|m| m.0.contains("no package"))
         );
+    }
+
+    #[test]
+    fn diff_view_opens_on_the_comparison() {
+        let t = concat!(env!("CARGO_MANIFEST_DIR"), "/testdata/repos");
+        let mut app = App::new(
+            LoadRequest::Diff(crate::tui::diffview::DiffRequest {
+                old: vec![format!("old,{t}/diff-old")],
+                new: vec![format!("new,{t}/diff-new")],
+                roots: vec!["widget-app".into()],
+            }),
+            Theme { color: false },
+        );
+        assert_eq!(app.view, ViewId::Diff);
+        run_effects(&mut app);
+        let d = app.diff.clone().expect("the comparison");
+        // two closure problems and the install of widget-app that now fails
+        assert_eq!(d.new_problems, 3);
+        let text = d.doc.text();
+        assert!(
+            text.contains("widget-app-1.0-1.x86_64 requires libwidget < 2.0"),
+            "{text}"
+        );
+        assert!(
+            text.contains("which is upgraded (libwidget-2.0-1.x86_64) in NEW"),
+            "{text}"
+        );
+        assert!(text.contains("Install of widget-app"), "{text}");
+        // the cursor starts on the first link; Enter opens a NEW package
+        let first = app.current_package().expect("a link");
+        key(&mut app, KeyCode::Enter);
+        assert_eq!(app.view, ViewId::Packages);
+        assert_eq!(app.packages.trail, [first]);
+        let cat = app.data.clone().unwrap();
+        assert_eq!(cat.pool.repos[0].name, "new", "the other views show NEW");
     }
 }

@@ -97,6 +97,8 @@ pub enum LoadRequest {
         opts: Box<LoadOptions>,
         koji: Option<KojiRequest>,
     },
+    /// Two sides to compare (`--old`/`--new`); the other views show NEW.
+    Diff(super::diffview::DiffRequest),
 }
 
 impl LoadRequest {
@@ -111,12 +113,15 @@ impl LoadRequest {
                 externals: Vec::new(),
             })),
             LoadRequest::Sources { koji, .. } => koji.as_ref(),
+            LoadRequest::Diff(_) => None,
         }
     }
 }
 
 pub struct LoadOutcome {
     pub catalog: Catalog,
+    /// With [`LoadRequest::Diff`]: the comparison.
+    pub diff: Option<super::diffview::DiffPage>,
     pub koji: Option<KojiCatalog>,
     pub problems: Vec<Problem>,
 }
@@ -126,6 +131,7 @@ pub fn load(req: &LoadRequest, progress: &JobProgress) -> LoadOutcome {
     let mut problems = Vec::new();
     let mut modules = Vec::new();
     let mut groups = Vec::new();
+    let mut diff = None;
     let pool =
         match req {
             LoadRequest::Demo { host_arch } => {
@@ -161,6 +167,12 @@ pub fn load(req: &LoadRequest, progress: &JobProgress) -> LoadOutcome {
                     }
                 }
                 pool.build_indexes();
+                pool
+            }
+            LoadRequest::Diff(d) => {
+                let (pool, page, probs) = super::diffview::load(d, progress);
+                problems.extend(probs);
+                diff = Some(page);
                 pool
             }
             LoadRequest::Sources { args, opts, .. } => {
@@ -199,6 +211,7 @@ pub fn load(req: &LoadRequest, progress: &JobProgress) -> LoadOutcome {
     progress.phase("indexing", None);
     LoadOutcome {
         catalog: Catalog::new(pool).with_modules(modules).with_groups(groups),
+        diff,
         koji,
         problems,
     }

@@ -15,12 +15,13 @@ pub enum ViewId {
     Install,
     Tags,
     Modules,
+    Diff,
     Errors,
     Help,
 }
 
 impl ViewId {
-    pub const ALL: [ViewId; 9] = [
+    pub const ALL: [ViewId; 10] = [
         ViewId::Overview,
         ViewId::Packages,
         ViewId::Closure,
@@ -28,6 +29,7 @@ impl ViewId {
         ViewId::Install,
         ViewId::Tags,
         ViewId::Modules,
+        ViewId::Diff,
         ViewId::Errors,
         ViewId::Help,
     ];
@@ -41,6 +43,7 @@ impl ViewId {
             ViewId::Install => "Install",
             ViewId::Tags => "Tags",
             ViewId::Modules => "Modules",
+            ViewId::Diff => "Diff",
             ViewId::Errors => "Errors",
             ViewId::Help => "Help",
         }
@@ -56,6 +59,7 @@ impl ViewId {
             ViewId::Install => "Inst",
             ViewId::Tags => "Tags",
             ViewId::Modules => "Mods",
+            ViewId::Diff => "Diff",
             ViewId::Errors => "Err",
             ViewId::Help => "Help",
         }
@@ -226,10 +230,16 @@ pub const KEYMAP: &[Binding] = &[
     b(
         &["8"],
         Scope::Global,
+        Action::Show(ViewId::Diff),
+        "diff: what changed between --old and --new, problems first",
+    ),
+    b(
+        &["9"],
+        Scope::Global,
         Action::Show(ViewId::Errors),
         "load problems",
     ),
-    b(&["9"], Scope::Global, Action::Show(ViewId::Help), "help"),
+    b(&["0"], Scope::Global, Action::Show(ViewId::Help), "help"),
     b(
         &["/"],
         Scope::Global,
@@ -410,6 +420,11 @@ pub const COMMANDS: &[Command] = &[
         name: "modules",
         action: Action::Show(ViewId::Modules),
         help: "module streams and their problems",
+    },
+    Command {
+        name: "diff",
+        action: Action::Show(ViewId::Diff),
+        help: "what changed between --old and --new",
     },
     Command {
         name: "errors",

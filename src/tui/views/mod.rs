@@ -9,6 +9,7 @@
 
 pub mod closure;
 pub mod conflicts;
+pub mod diff;
 pub mod doc;
 pub mod errors;
 pub mod help;
@@ -101,6 +102,7 @@ pub fn draw(f: &mut Frame, app: &App) {
         ViewId::Install => install::draw(f, app, body),
         ViewId::Tags => tags::draw(f, app, body),
         ViewId::Modules => modules::draw(f, app, body),
+        ViewId::Diff => diff::draw(f, app, body),
         ViewId::Errors => errors::draw(f, app, body),
         ViewId::Help => help::draw(f, app, body),
     }
@@ -123,13 +125,14 @@ fn draw_tabs(f: &mut Frame, app: &App, area: Rect) {
             .sum::<usize>()
         + 14;
     let wide = area.width as usize >= full;
-    let name = if wide { " bramble " } else { "bramble" };
+    let name = if wide { " bramble " } else { "" };
     let mut parts = vec![Span::styled(name, theme.style(Role::Title))];
     for (i, v) in ViewId::ALL.iter().enumerate() {
+        let digit = (i + 1) % 10;
         let mut label = if wide {
-            format!(" {} {} ", i + 1, v.title())
+            format!(" {digit} {} ", v.title())
         } else {
-            format!(" {}:{}", i + 1, v.short())
+            format!(" {digit}:{}", v.short())
         };
         if *v == ViewId::Errors && !app.problems.is_empty() {
             label = format!("{}({})", label.trim_end(), app.problems.len());
@@ -216,7 +219,7 @@ fn hints<'a>(theme: &Theme, app: &App) -> Line<'a> {
             pairs.push(("x", "run"));
             pairs.push(("Enter", "open"));
         }
-        ViewId::Install | ViewId::Modules => pairs.push(("Enter", "open")),
+        ViewId::Install | ViewId::Modules | ViewId::Diff => pairs.push(("Enter", "open")),
         _ => pairs.push(("c", "closure")),
     }
     pairs.extend([("@", "dnf"), ("y", "copy"), ("?", "help"), ("q", "quit")]);
@@ -451,5 +454,16 @@ mod tests {
         keys(&mut app, ":why python3-file-magic --from insights-client");
         key(&mut app, KeyCode::Enter);
         snap("why", &app);
+        let t = concat!(env!("CARGO_MANIFEST_DIR"), "/testdata/repos");
+        let mut app = App::new(
+            crate::tui::jobs::LoadRequest::Diff(crate::tui::diffview::DiffRequest {
+                old: vec![format!("old,{t}/diff-old")],
+                new: vec![format!("new,{t}/diff-new")],
+                roots: Vec::new(),
+            }),
+            Theme { color: false },
+        );
+        run_effects(&mut app);
+        snap("diff", &app);
     }
 }

@@ -91,7 +91,7 @@ pub fn draw(f: &mut Frame, app: &App, area: Rect) {
         Span::styled("none", theme.style(Role::Ok))
     } else {
         Span::styled(
-            format!("{fatal} errors, {warn} warnings  (8 Errors)"),
+            format!("{fatal} errors, {warn} warnings  (9 Errors)"),
             theme.style(if fatal > 0 {
                 Role::Error
             } else {
