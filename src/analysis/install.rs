@@ -302,6 +302,164 @@ pub fn simulate_install(
     }
 }
 
+/// A request in libsolv's terms, as its testcases pose them: install `roots`, erase some
+/// installed packages, lock others, on top of `installed`.
+#[derive(Clone, Debug, Default)]
+pub struct Request {
+    pub roots: Vec<Root>,
+    /// Further roots, each "one of these packages" (libsolv's selections: a name, an
+    /// exact package, a list), tried in preference order.
+    pub one_of: Vec<Vec<PkgId>>,
+    /// The installed system.
+    pub installed: Vec<PkgId>,
+    /// Packages that must not be in the result (erase jobs); installed ones go.
+    pub erase: Vec<PkgId>,
+    /// Packages that must stay as they are: installed ones stay at their version,
+    /// others are never installed.
+    pub lock: Vec<PkgId>,
+    /// Installed packages may be erased when nothing else works (libsolv's
+    /// `allowuninstall`); they are kept wherever possible.
+    pub allow_uninstall: bool,
+    /// An installed package may also be replaced by a package that obsoletes it (libsolv,
+    /// zypper, dnf when upgrading). [`simulate_install`] never does this.
+    pub obsoleters_replace: bool,
+    /// `available[i]` for package `i` (empty: every package).
+    pub available: Vec<bool>,
+}
+
+/// What [`solve_request`] found.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum RequestOutcome {
+    /// The packages installed afterwards (the whole system, sorted by id).
+    Solved(Vec<PkgId>),
+    /// No solution: the derivation, and the indexes of the roots, `one_of` sets and
+    /// erased or locked packages ([`Request::erase`], [`Request::lock`]) it involves.
+    Unsolvable {
+        explanation: Explanation,
+        roots: Vec<usize>,
+        one_of: Vec<usize>,
+        erase: Vec<usize>,
+        lock: Vec<usize>,
+    },
+    /// The solver stopped after this many conflicts.
+    GaveUp(u64),
+}
+
+/// Solve a [`Request`]: one solve, preferring (as [`simulate_install`]) installed
+/// packages, then providers named as the requirement, then name order and the newest
+/// version.
+pub fn solve_request(pool: &Pool, req: &Request) -> RequestOutcome {
+    let valid = |p: &&PkgId| p.index() < pool.len();
+    let installed: Vec<PkgId> = req.installed.iter().filter(valid).copied().collect();
+    let inst: FxHashSet<PkgId> = installed.iter().copied().collect();
+    let erase: FxHashSet<PkgId> = req.erase.iter().copied().collect();
+    let lock: FxHashSet<PkgId> = req.lock.iter().copied().collect();
+    let eng = Engine::new(pool, &req.available, &installed);
+    let free: Vec<PkgId> = installed
+        .iter()
+        .copied()
+        .filter(|p| !erase.contains(p) && !lock.contains(p))
+        .collect();
+    let pinned: Vec<PkgId> = req
+        .lock
+        .iter()
+        .copied()
+        .filter(|p| inst.contains(p) && !erase.contains(p))
+        .collect();
+    let mut forbid: Vec<PkgId> = req.erase.clone();
+    forbid.extend(req.lock.iter().copied().filter(|p| !inst.contains(p)));
+    let mut obsoleters: FxHashMap<PkgId, Vec<PkgId>> = FxHashMap::default();
+    if req.obsoleters_replace {
+        for q in pool.ids() {
+            if !eng.usable(q) || inst.contains(&q) {
+                continue;
+            }
+            for d in pool.deps_of(q, DepKind::Obsoletes) {
+                if d.is_rich() {
+                    continue;
+                }
+                for p in eng.targets(d, false) {
+                    if inst.contains(&p) && p != q {
+                        let v = obsoleters.entry(p).or_default();
+                        if !v.contains(&q) {
+                            v.push(q);
+                        }
+                    }
+                }
+            }
+        }
+    }
+    let (keep, soft) = if req.allow_uninstall {
+        (Vec::new(), free)
+    } else {
+        (free, Vec::new())
+    };
+    let extra = Extra {
+        one_of: &req.one_of,
+        pinned: &pinned,
+        forbid: &forbid,
+        soft: &soft,
+        obsoleters,
+        keep_last: true,
+    };
+    let mut solver = Solver::new(&eng);
+    match solver.solve_ext(&req.roots, &keep, &extra, None) {
+        Outcome::Sat(mut model) => {
+            model.sort_unstable();
+            RequestOutcome::Solved(model)
+        }
+        Outcome::Unsat(core) => {
+            let mut roots = Vec::new();
+            let mut one_of = Vec::new();
+            let mut erase_idx = Vec::new();
+            let mut lock_idx = Vec::new();
+            for o in &core {
+                match *o {
+                    Origin::Root(i) if (i as usize) < req.roots.len() => roots.push(i as usize),
+                    Origin::Root(i) => one_of.push(i as usize - req.roots.len()),
+                    Origin::Forbid(p) | Origin::Keep(p) => {
+                        if let Some(i) = req.erase.iter().position(|&q| q == p) {
+                            erase_idx.push(i);
+                        } else if let Some(i) = req.lock.iter().position(|&q| q == p) {
+                            lock_idx.push(i);
+                        }
+                    }
+                    _ => {}
+                }
+            }
+            for v in [&mut roots, &mut one_of, &mut erase_idx, &mut lock_idx] {
+                v.sort_unstable();
+                v.dedup();
+            }
+            RequestOutcome::Unsolvable {
+                explanation: solver.explain(&core, &req.roots, &keep),
+                roots,
+                one_of,
+                erase: erase_idx,
+                lock: lock_idx,
+            }
+        }
+        Outcome::GaveUp(n) => RequestOutcome::GaveUp(n),
+    }
+}
+
+/// Constraints of a [`Request`] beyond roots and kept packages.
+#[derive(Default)]
+struct Extra<'a> {
+    /// Roots given as package sets; their clauses' origins follow the roots' indexes.
+    one_of: &'a [Vec<PkgId>],
+    /// Installed packages that must stay at their version.
+    pinned: &'a [PkgId],
+    /// Packages that must not be installed.
+    forbid: &'a [PkgId],
+    /// Packages to keep where possible, in order.
+    soft: &'a [PkgId],
+    /// Per installed package, the packages obsoleting it that may replace it.
+    obsoleters: FxHashMap<PkgId, Vec<PkgId>>,
+    /// See [`Solver::keep_last`].
+    keep_last: bool,
+}
+
 // ---- per-package clauses ---------------------------------------------------------------
 
 /// A literal over packages: `pkg << 1 | negated`.
@@ -747,6 +905,8 @@ enum Origin {
     Root(u32),
     /// An installed package must stay (or be upgraded).
     Keep(PkgId),
+    /// A package that must not be installed (an erase or lock request).
+    Forbid(PkgId),
     /// The t-th template of a package.
     Template(PkgId, u32),
     /// Learnt; the index of its antecedent list.
@@ -798,6 +958,12 @@ struct Solver<'e, 'p> {
     top: Vec<(u32, Vec<u32>)>,
     antecedents: Vec<Vec<u32>>,
     conflicts: u64,
+    /// Literals to try true, in order, once the roots and kept packages are satisfied
+    /// (installed packages kept where possible, [`Request::allow_uninstall`]).
+    soft: Vec<u32>,
+    /// Decide what the roots need before keeping installed packages (libsolv's order:
+    /// a requirement met by an update of an installed package takes the update).
+    keep_last: bool,
 }
 
 impl<'e, 'p> Solver<'e, 'p> {
@@ -822,6 +988,8 @@ impl<'e, 'p> Solver<'e, 'p> {
             top: Vec::new(),
             antecedents: Vec::new(),
             conflicts: 0,
+            soft: Vec::new(),
+            keep_last: false,
         }
     }
 
@@ -851,6 +1019,8 @@ impl<'e, 'p> Solver<'e, 'p> {
         self.top.clear();
         self.antecedents.clear();
         self.conflicts = 0;
+        self.soft.clear();
+        self.keep_last = false;
     }
 
     fn var(&mut self, p: PkgId) -> u32 {
@@ -1149,16 +1319,13 @@ impl<'e, 'p> Solver<'e, 'p> {
     /// satisfies yet, in the requirement's preference order; `Err` for a clause found
     /// false (a safety net: propagation finds those).
     fn decide(&mut self) -> Result<Option<u32>, u32> {
-        for k in 0..self.top.len() {
-            let ci = self.top[k].0;
-            if let Some(l) = self.pending(ci)? {
-                let order = &self.top[k].1;
-                return Ok(order
-                    .iter()
-                    .copied()
-                    .find(|&x| self.value(x) == 0)
-                    .or(Some(l)));
-            }
+        if let Some(l) = self.decide_top(!self.keep_last)? {
+            return Ok(Some(l));
+        }
+        if !self.keep_last
+            && let Some(&l) = self.soft.iter().find(|&&l| self.value(l) == 0)
+        {
+            return Ok(Some(l));
         }
         while self.scan < self.trail.len() {
             let l = self.trail[self.scan];
@@ -1172,6 +1339,34 @@ impl<'e, 'p> Solver<'e, 'p> {
                 }
             }
             self.scan += 1;
+        }
+        if self.keep_last {
+            if let Some(l) = self.decide_top(true)? {
+                return Ok(Some(l));
+            }
+            if let Some(&l) = self.soft.iter().find(|&&l| self.value(l) == 0) {
+                return Ok(Some(l));
+            }
+        }
+        Ok(None)
+    }
+
+    /// A decision for the first pending clause without negative literals (roots, and
+    /// kept installed packages when `keeps`).
+    fn decide_top(&mut self, keeps: bool) -> Result<Option<u32>, u32> {
+        for k in 0..self.top.len() {
+            let ci = self.top[k].0;
+            if !keeps && matches!(self.clauses[ci as usize].origin, Origin::Keep(_)) {
+                continue;
+            }
+            if let Some(l) = self.pending(ci)? {
+                let order = &self.top[k].1;
+                return Ok(order
+                    .iter()
+                    .copied()
+                    .find(|&x| self.value(x) == 0)
+                    .or(Some(l)));
+            }
         }
         Ok(None)
     }
@@ -1220,6 +1415,18 @@ impl<'e, 'p> Solver<'e, 'p> {
     }
 
     fn solve(&mut self, roots: &[Root], installed: &[PkgId], cancel: Option<&Cancel>) -> Outcome {
+        self.solve_ext(roots, installed, &Extra::default(), cancel)
+    }
+
+    /// [`Solver::solve`] with the further constraints of a [`Request`]; `installed` are
+    /// the packages that must stay or be replaced.
+    fn solve_ext(
+        &mut self,
+        roots: &[Root],
+        installed: &[PkgId],
+        extra: &Extra<'_>,
+        cancel: Option<&Cancel>,
+    ) -> Outcome {
         self.reset();
         let eng = self.eng;
         let mut initial: Vec<(Vec<u32>, Origin)> = Vec::new();
@@ -1234,6 +1441,18 @@ impl<'e, 'p> Solver<'e, 'p> {
                 let lits: Vec<u32> = c.iter().map(|&l| self.lit(l)).collect();
                 initial.push((lits, Origin::Root(i as u32)));
             }
+        }
+        for (k, set) in extra.one_of.iter().enumerate() {
+            let mut v: Vec<PkgId> = set
+                .iter()
+                .copied()
+                .filter(|&p| eng.usable(p))
+                .collect();
+            v.sort_unstable();
+            v.dedup();
+            eng.sort_pref(&mut v, None, None);
+            let lits: Vec<u32> = v.iter().map(|&p| self.lit(plit(p, false))).collect();
+            initial.push((lits, Origin::Root((roots.len() + k) as u32)));
         }
         for &p in installed {
             if p.index() >= eng.pool.len() {
@@ -1251,9 +1470,29 @@ impl<'e, 'p> Solver<'e, 'p> {
                 }
             }
             eng.sort_pref(&mut keep, Some(p), Some(own.name));
+            if let Some(obs) = extra.obsoleters.get(&p) {
+                for &q in obs {
+                    if !keep.contains(&q) {
+                        keep.push(q);
+                    }
+                }
+            }
             let lits: Vec<u32> = keep.iter().map(|&q| self.lit(plit(q, false))).collect();
             initial.push((lits, Origin::Keep(p)));
         }
+        for &p in extra.pinned.iter().filter(|p| p.index() < eng.pool.len()) {
+            let lits = vec![self.lit(plit(p, false))];
+            initial.push((lits, Origin::Keep(p)));
+        }
+        for &p in extra.forbid.iter().filter(|p| p.index() < eng.pool.len()) {
+            let lits = vec![self.lit(plit(p, true))];
+            initial.push((lits, Origin::Forbid(p)));
+        }
+        for &p in extra.soft.iter().filter(|p| p.index() < eng.pool.len()) {
+            let l = self.lit(plit(p, false));
+            self.soft.push(l);
+        }
+        self.keep_last = extra.keep_last;
         for (lits, origin) in initial {
             let ci = self.add_clause(&lits, origin);
             match self.attach(ci) {
@@ -1332,6 +1571,7 @@ impl<'e, 'p> Solver<'e, 'p> {
         out.sort_by_key(|o| match *o {
             Origin::Root(i) => (0, i, 0),
             Origin::Keep(p) => (1, p.0, 0),
+            Origin::Forbid(p) => (1, p.0, 1),
             Origin::Template(p, t) => (2, p.0, t),
             Origin::Learned(a) => (3, a, 0),
         });
@@ -1470,7 +1710,7 @@ impl Solver<'_, '_> {
                         }
                     }
                 }
-                Origin::Learned(_) => {}
+                Origin::Learned(_) | Origin::Forbid(_) => {}
             }
         }
         Explanation {
