@@ -354,7 +354,8 @@ pub fn solve_request(pool: &Pool, req: &Request) -> RequestOutcome {
     let inst: FxHashSet<PkgId> = installed.iter().copied().collect();
     let erase: FxHashSet<PkgId> = req.erase.iter().copied().collect();
     let lock: FxHashSet<PkgId> = req.lock.iter().copied().collect();
-    let eng = Engine::new(pool, &req.available, &installed);
+    let mut eng = Engine::new(pool, &req.available, &installed);
+    eng.libsolv = true;
     let free: Vec<PkgId> = installed
         .iter()
         .copied()
@@ -591,6 +592,13 @@ struct Engine<'p> {
     /// The host's own arch (`x86_64` on x86_64), preferred among providers.
     host_arch: Option<crate::model::intern::Sym>,
     noarch: Option<crate::model::intern::Sym>,
+    /// libsolv's rules where they differ from dnf's view ([`solve_request`]): installed
+    /// packages are not fixed (a requirement no installed package meets, and clashes
+    /// between installed packages, are ignored) and providers are chosen by libsolv's
+    /// policy (see [`Engine::sort_pref`]).
+    libsolv: bool,
+    /// The host's compatible arches, best first (libsolv's arch policy).
+    arch_policy: Vec<crate::model::intern::Sym>,
 }
 
 impl<'p> Engine<'p> {
@@ -620,6 +628,11 @@ impl<'p> Engine<'p> {
             rules: (0..pool.len()).map(|_| OnceLock::new()).collect(),
             host_arch,
             noarch: pool.strings.get("noarch"),
+            libsolv: false,
+            arch_policy: compatible_arches(&pool.host_arch)
+                .iter()
+                .filter_map(|a| pool.strings.get(a))
+                .collect(),
         }
     }
 
@@ -629,6 +642,11 @@ impl<'p> Engine<'p> {
 
     fn is_installed(&self, p: PkgId) -> bool {
         self.installed.get(p.index()).copied().unwrap_or(false)
+    }
+
+    /// With `libsolv`: both installed, so a clash between them is left alone.
+    fn both_installed(&self, p: PkgId, q: PkgId) -> bool {
+        self.libsolv && self.is_installed(p) && self.is_installed(q)
     }
 
     fn rules(&self, p: PkgId) -> &Rules {
@@ -665,6 +683,10 @@ impl<'p> Engine<'p> {
 
     /// Preference among providers: installed first, then named as the requirement,
     /// then the requirer's arch, noarch, the host arch, then name and newest version.
+    /// With `libsolv` set, libsolv's policy instead: installed first, then updates of an
+    /// installed package, the best arch (noarch as good as the best), packages that are
+    /// the newest of their name, the highest version of the provided capability, then
+    /// name and newest version.
     fn sort_pref(
         &self,
         v: &mut [PkgId],
@@ -672,6 +694,10 @@ impl<'p> Engine<'p> {
         dep_name: Option<crate::model::intern::Sym>,
     ) {
         let pool = self.pool;
+        if self.libsolv {
+            self.sort_libsolv(v, dep_name);
+            return;
+        }
         let arch_rank = |q: PkgId| {
             let a = pool.pkg(q).arch;
             if requirer.is_some_and(|r| pool.pkg(r).arch == a && Some(a) != self.noarch) {
@@ -694,6 +720,74 @@ impl<'p> Engine<'p> {
             };
             key(a)
                 .cmp(&key(b))
+                .then_with(|| pool.name(a).cmp(pool.name(b)))
+                .then_with(|| pool.evr(b).cmp_full(&pool.evr(a)))
+                .then_with(|| a.cmp(&b))
+        });
+    }
+
+    fn sort_libsolv(&self, v: &mut [PkgId], dep_name: Option<crate::model::intern::Sym>) {
+        let pool = self.pool;
+        let arch_rank = |q: PkgId| {
+            let a = pool.pkg(q).arch;
+            if Some(a) == self.noarch {
+                0
+            } else {
+                self.arch_policy
+                    .iter()
+                    .position(|&x| x == a)
+                    .unwrap_or(self.arch_policy.len())
+            }
+        };
+        let updates_installed = |q: PkgId| {
+            let own = pool.pkg(q);
+            pool.by_name(pool.str(own.name))
+                .iter()
+                .any(|&i| i != q && self.is_installed(i))
+        };
+        let has_newer = |q: PkgId| {
+            let own = pool.pkg(q);
+            pool.by_name(pool.str(own.name)).iter().any(|&o| {
+                o != q
+                    && self.usable(o)
+                    && pool.pkg(o).arch == own.arch
+                    && pool.evr(o).cmp_full(&pool.evr(q)) == Ordering::Greater
+            })
+        };
+        let provided = |q: PkgId| -> Option<Reldep> {
+            let n = dep_name?;
+            pool.deps_of(q, DepKind::Provides)
+                .iter()
+                .filter(|d| d.name == n && d.cmp != crate::model::dep::Cmp::Any)
+                .max_by(|x, y| {
+                    crate::model::evr::Evr::new(x.epoch, pool.str(x.version), pool.str(x.release))
+                        .cmp_full(&crate::model::evr::Evr::new(
+                            y.epoch,
+                            pool.str(y.version),
+                            pool.str(y.release),
+                        ))
+                })
+                .copied()
+        };
+        let dep_evr = |d: &Option<Reldep>| {
+            d.map(|d| crate::model::evr::Evr::new(d.epoch, pool.str(d.version), pool.str(d.release)))
+        };
+        v.sort_by(|&a, &b| {
+            let key = |q: PkgId| {
+                (
+                    !self.is_installed(q),
+                    !updates_installed(q),
+                    arch_rank(q),
+                    has_newer(q),
+                )
+            };
+            let (pa, pb) = (provided(a), provided(b));
+            key(a)
+                .cmp(&key(b))
+                .then_with(|| match (dep_evr(&pa), dep_evr(&pb)) {
+                    (Some(x), Some(y)) if pool.pkg(a).name != pool.pkg(b).name => y.cmp_full(&x),
+                    _ => Ordering::Equal,
+                })
                 .then_with(|| pool.name(a).cmp(pool.name(b)))
                 .then_with(|| pool.evr(b).cmp_full(&pool.evr(a)))
                 .then_with(|| a.cmp(&b))
@@ -842,6 +936,13 @@ impl<'p> Engine<'p> {
             }
             let mut d = *d;
             d.flags &= !Reldep::PRE;
+            if self.libsolv
+                && self.is_installed(p)
+                && !d.is_rich()
+                && !self.providers(&d).iter().any(|&q| self.is_installed(q))
+            {
+                continue; // libsolv does not fix an installed package's broken requirement
+            }
             for c in self.requirement_clauses(&d, Some(p)) {
                 clause.clear();
                 clause.push(me);
@@ -865,7 +966,7 @@ impl<'p> Engine<'p> {
                 continue;
             }
             for q in self.targets(d, true) {
-                if q != p {
+                if q != p && !self.both_installed(p, q) {
                     r.push(Kind::Conflicts, *d, &[me, plit(q, true)], &mut seen);
                 }
             }
@@ -875,7 +976,7 @@ impl<'p> Engine<'p> {
                 continue;
             }
             for q in self.targets(d, false) {
-                if q != p {
+                if q != p && !self.both_installed(p, q) {
                     r.push(Kind::Obsoletes, *d, &[me, plit(q, true)], &mut seen);
                 }
             }
@@ -885,7 +986,7 @@ impl<'p> Engine<'p> {
             let other = pool.pkg(q).arch;
             let clash =
                 other == own.arch || Some(other) == self.noarch || Some(own.arch) == self.noarch;
-            if q != p && clash && self.usable(q) {
+            if q != p && clash && self.usable(q) && !self.both_installed(p, q) {
                 let dep = Reldep::unversioned(own.name);
                 r.push(Kind::SameName, dep, &[me, plit(q, true)], &mut seen);
             }
@@ -1464,7 +1565,11 @@ impl<'e, 'p> Solver<'e, 'p> {
                 if q != p
                     && eng.usable(q)
                     && eng.pool.pkg(q).arch == own.arch
-                    && eng.pool.evr(q).cmp_full(&eng.pool.evr(p)) == Ordering::Greater
+                    && match eng.pool.evr(q).cmp_full(&eng.pool.evr(p)) {
+                        Ordering::Greater => true,
+                        Ordering::Equal => eng.libsolv,
+                        Ordering::Less => false,
+                    }
                 {
                     keep.push(q);
                 }
