@@ -1059,9 +1059,9 @@ struct Solver<'e, 'p> {
     top: Vec<(u32, Vec<u32>)>,
     antecedents: Vec<Vec<u32>>,
     conflicts: u64,
-    /// Literals to try true, in order, once the roots and kept packages are satisfied
-    /// (installed packages kept where possible, [`Request::allow_uninstall`]).
-    soft: Vec<u32>,
+    /// Sets of literals to make one of true, in order, once the roots and kept packages
+    /// are satisfied (installed packages kept where possible, [`Request::allow_uninstall`]).
+    soft: Vec<Vec<u32>>,
     /// Decide what the roots need before keeping installed packages (libsolv's order:
     /// a requirement met by an update of an installed package takes the update).
     keep_last: bool,
@@ -1424,7 +1424,7 @@ impl<'e, 'p> Solver<'e, 'p> {
             return Ok(Some(l));
         }
         if !self.keep_last
-            && let Some(&l) = self.soft.iter().find(|&&l| self.value(l) == 0)
+            && let Some(l) = self.decide_soft()
         {
             return Ok(Some(l));
         }
@@ -1445,11 +1445,19 @@ impl<'e, 'p> Solver<'e, 'p> {
             if let Some(l) = self.decide_top(true)? {
                 return Ok(Some(l));
             }
-            if let Some(&l) = self.soft.iter().find(|&&l| self.value(l) == 0) {
+            if let Some(l) = self.decide_soft() {
                 return Ok(Some(l));
             }
         }
         Ok(None)
+    }
+
+    /// The first open literal of the first soft set none of whose literals is true.
+    fn decide_soft(&self) -> Option<u32> {
+        self.soft
+            .iter()
+            .filter(|set| !set.iter().any(|&l| self.value(l) == 1))
+            .find_map(|set| set.iter().copied().find(|&l| self.value(l) == 0))
     }
 
     /// A decision for the first pending clause without negative literals (roots, and
@@ -1519,6 +1527,39 @@ impl<'e, 'p> Solver<'e, 'p> {
         self.solve_ext(roots, installed, &Extra::default(), cancel)
     }
 
+    /// What may stand for installed package `p` afterwards: itself (first), a newer
+    /// version of its name.arch (with `libsolv`, the same version from elsewhere too,
+    /// and never another installed package), and the packages obsoleting it that
+    /// `extra` allows.
+    fn keep_set(&self, p: PkgId, extra: &Extra<'_>) -> Vec<PkgId> {
+        let eng = self.eng;
+        let mut keep = vec![p];
+        let own = eng.pool.pkg(p);
+        for &q in eng.pool.by_name(eng.pool.str(own.name)) {
+            if q != p
+                && eng.usable(q)
+                && !(eng.libsolv && eng.is_installed(q))
+                && eng.pool.pkg(q).arch == own.arch
+                && match eng.pool.evr(q).cmp_full(&eng.pool.evr(p)) {
+                    Ordering::Greater => true,
+                    Ordering::Equal => eng.libsolv,
+                    Ordering::Less => false,
+                }
+            {
+                keep.push(q);
+            }
+        }
+        eng.sort_pref(&mut keep, Some(p), Some(own.name));
+        if let Some(obs) = extra.obsoleters.get(&p) {
+            for &q in obs {
+                if !keep.contains(&q) {
+                    keep.push(q);
+                }
+            }
+        }
+        keep
+    }
+
     /// [`Solver::solve`] with the further constraints of a [`Request`]; `installed` are
     /// the packages that must stay or be replaced.
     fn solve_ext(
@@ -1559,29 +1600,7 @@ impl<'e, 'p> Solver<'e, 'p> {
             if p.index() >= eng.pool.len() {
                 continue;
             }
-            let mut keep = vec![p];
-            let own = eng.pool.pkg(p);
-            for &q in eng.pool.by_name(eng.pool.str(own.name)) {
-                if q != p
-                    && eng.usable(q)
-                    && eng.pool.pkg(q).arch == own.arch
-                    && match eng.pool.evr(q).cmp_full(&eng.pool.evr(p)) {
-                        Ordering::Greater => true,
-                        Ordering::Equal => eng.libsolv,
-                        Ordering::Less => false,
-                    }
-                {
-                    keep.push(q);
-                }
-            }
-            eng.sort_pref(&mut keep, Some(p), Some(own.name));
-            if let Some(obs) = extra.obsoleters.get(&p) {
-                for &q in obs {
-                    if !keep.contains(&q) {
-                        keep.push(q);
-                    }
-                }
-            }
+            let keep = self.keep_set(p, extra);
             let lits: Vec<u32> = keep.iter().map(|&q| self.lit(plit(q, false))).collect();
             initial.push((lits, Origin::Keep(p)));
         }
@@ -1594,8 +1613,9 @@ impl<'e, 'p> Solver<'e, 'p> {
             initial.push((lits, Origin::Forbid(p)));
         }
         for &p in extra.soft.iter().filter(|p| p.index() < eng.pool.len()) {
-            let l = self.lit(plit(p, false));
-            self.soft.push(l);
+            let set = self.keep_set(p, extra);
+            let lits: Vec<u32> = set.iter().map(|&q| self.lit(plit(q, false))).collect();
+            self.soft.push(lits);
         }
         self.keep_last = extra.keep_last;
         for (lits, origin) in initial {
