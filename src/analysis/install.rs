@@ -317,6 +317,9 @@ pub struct Request {
     /// Packages that must stay as they are: installed ones stay at their version,
     /// others are never installed.
     pub lock: Vec<PkgId>,
+    /// Installed packages that need not stay (libsolv disables their update rule when an
+    /// install job names another version of them); kept where possible.
+    pub unkept: Vec<PkgId>,
     /// Installed packages may be erased when nothing else works (libsolv's
     /// `allowuninstall`); they are kept wherever possible.
     pub allow_uninstall: bool,
@@ -325,6 +328,13 @@ pub struct Request {
     pub obsoleters_replace: bool,
     /// `available[i]` for package `i` (empty: every package).
     pub available: Vec<bool>,
+    /// Act on weak dependencies as libsolv does by default: once every requirement is
+    /// met, install (where that breaks nothing) a provider of each `Recommends` of a
+    /// newly installed package, and packages whose `Supplements` a newly installed
+    /// package satisfies.
+    pub weak_deps: bool,
+    /// Also for packages already installed (libsolv's `addalreadyrecommended`).
+    pub weak_deps_of_installed: bool,
 }
 
 /// What [`solve_request`] found.
@@ -390,10 +400,20 @@ pub fn solve_request(pool: &Pool, req: &Request) -> RequestOutcome {
             }
         }
     }
+    let mut supplements: Vec<(PkgId, Reldep)> = Vec::new();
+    if req.weak_deps {
+        for q in pool.ids() {
+            if eng.usable(q) && !inst.contains(&q) {
+                for d in pool.deps_of(q, DepKind::Supplements) {
+                    supplements.push((q, *d));
+                }
+            }
+        }
+    }
     let (keep, soft) = if req.allow_uninstall {
         (Vec::new(), free)
     } else {
-        (free, Vec::new())
+        free.into_iter().partition(|p| !req.unkept.contains(p))
     };
     let extra = Extra {
         one_of: &req.one_of,
@@ -402,6 +422,14 @@ pub fn solve_request(pool: &Pool, req: &Request) -> RequestOutcome {
         soft: &soft,
         obsoleters,
         keep_last: true,
+        weak: if !req.weak_deps {
+            Weak::Off
+        } else if req.weak_deps_of_installed {
+            Weak::All
+        } else {
+            Weak::New
+        },
+        supplements,
     };
     let mut solver = Solver::new(&eng);
     match solver.solve_ext(&req.roots, &keep, &extra, None) {
@@ -459,6 +487,20 @@ struct Extra<'a> {
     obsoleters: FxHashMap<PkgId, Vec<PkgId>>,
     /// See [`Solver::keep_last`].
     keep_last: bool,
+    weak: Weak,
+    /// Packages that could come in by their `Supplements` ([`Request::weak_deps`]).
+    supplements: Vec<(PkgId, Reldep)>,
+}
+
+/// Which weak dependencies a solve acts on.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+enum Weak {
+    #[default]
+    Off,
+    /// Those of newly installed packages.
+    New,
+    /// Those of every package in the solution.
+    All,
 }
 
 // ---- per-package clauses ---------------------------------------------------------------
@@ -1065,6 +1107,14 @@ struct Solver<'e, 'p> {
     /// Decide what the roots need before keeping installed packages (libsolv's order:
     /// a requirement met by an update of an installed package takes the update).
     keep_last: bool,
+    weak: Weak,
+    supplements: Vec<(PkgId, Reldep)>,
+    /// Per variable: its package's `Recommends` are in `weak_list`.
+    weak_seen: Vec<bool>,
+    /// `Recommends` clauses (all positive) with the variable of their package.
+    weak_list: Vec<(u32, Vec<u32>)>,
+    /// Per entry of `supplements`, the clauses of its dependency (built on first use).
+    supp_clauses: Vec<Option<Vec<Vec<u32>>>>,
 }
 
 impl<'e, 'p> Solver<'e, 'p> {
@@ -1091,6 +1141,11 @@ impl<'e, 'p> Solver<'e, 'p> {
             conflicts: 0,
             soft: Vec::new(),
             keep_last: false,
+            weak: Weak::Off,
+            supplements: Vec::new(),
+            weak_seen: Vec::new(),
+            weak_list: Vec::new(),
+            supp_clauses: Vec::new(),
         }
     }
 
@@ -1122,6 +1177,11 @@ impl<'e, 'p> Solver<'e, 'p> {
         self.conflicts = 0;
         self.soft.clear();
         self.keep_last = false;
+        self.weak = Weak::Off;
+        self.supplements.clear();
+        self.weak_seen.clear();
+        self.weak_list.clear();
+        self.supp_clauses.clear();
     }
 
     fn var(&mut self, p: PkgId) -> u32 {
@@ -1449,7 +1509,96 @@ impl<'e, 'p> Solver<'e, 'p> {
                 return Ok(Some(l));
             }
         }
+        if self.weak != Weak::Off {
+            return Ok(self.decide_weak());
+        }
         Ok(None)
+    }
+
+    /// A decision for a weak dependency: a provider of an unmet `Recommends` of a
+    /// package in the solution, or a package whose `Supplements` the solution meets
+    /// (not already met by installed packages alone, unless [`Weak::All`]).
+    fn decide_weak(&mut self) -> Option<u32> {
+        let eng = self.eng;
+        // Collect the recommends of packages newly in the solution.
+        let n = self.pkg_of.len();
+        self.weak_seen.resize(n, false);
+        for v in 0..n {
+            if self.val[v] != 1 || self.weak_seen[v] {
+                continue;
+            }
+            let p = self.pkg_of[v];
+            if eng.is_installed(p) && self.weak != Weak::All {
+                continue;
+            }
+            self.weak_seen[v] = true;
+            for d in eng.pool.deps_of(p, DepKind::Recommends) {
+                for c in eng.requirement_clauses(d, Some(p)) {
+                    if c.iter().any(|&l| plit_neg(l)) {
+                        continue;
+                    }
+                    let lits: Vec<u32> = c.iter().map(|&l| self.lit(l)).collect();
+                    self.weak_list.push((v as u32, lits));
+                }
+            }
+        }
+        self.weak_seen.resize(self.pkg_of.len(), false);
+        for (owner, lits) in &self.weak_list {
+            if self.val[*owner as usize] != 1 || lits.iter().any(|&l| self.value(l) == 1) {
+                continue;
+            }
+            if let Some(&l) = lits.iter().find(|&&l| self.value(l) == 0) {
+                return Some(l);
+            }
+        }
+        for k in 0..self.supplements.len() {
+            let (q, d) = self.supplements[k];
+            let vq = self.var_of[q.index()];
+            if vq != NONE && self.val[vq as usize] != 0 {
+                continue;
+            }
+            if self.supp_clauses[k].is_none() {
+                let cs: Vec<Vec<u32>> = eng
+                    .requirement_clauses(&d, None)
+                    .iter()
+                    .map(|c| c.iter().map(|&l| self.lit(l)).collect())
+                    .collect();
+                self.supp_clauses[k] = Some(cs);
+            }
+            let Some(clauses) = &self.supp_clauses[k] else {
+                continue;
+            };
+            if clauses.is_empty() {
+                continue;
+            }
+            // Met by the solution; and by installed packages alone?
+            let mut met = true;
+            let mut met_by_installed = true;
+            for c in clauses {
+                let mut any = false;
+                let mut any_inst = false;
+                for &l in c {
+                    let v = (l >> 1) as usize;
+                    let on = self.val[v] == 1;
+                    if l & 1 == 1 {
+                        any |= !on;
+                        any_inst |= !on;
+                    } else {
+                        any |= on;
+                        any_inst |= on && eng.is_installed(self.pkg_of[v]);
+                    }
+                }
+                met &= any;
+                met_by_installed &= any_inst;
+                if !met {
+                    break;
+                }
+            }
+            if met && (self.weak == Weak::All || !met_by_installed) {
+                return Some(self.lit(plit(q, false)));
+            }
+        }
+        None
     }
 
     /// The first open literal of the first soft set none of whose literals is true.
@@ -1618,6 +1767,9 @@ impl<'e, 'p> Solver<'e, 'p> {
             self.soft.push(lits);
         }
         self.keep_last = extra.keep_last;
+        self.weak = extra.weak;
+        self.supplements = extra.supplements.clone();
+        self.supp_clauses = vec![None; self.supplements.len()];
         for (lits, origin) in initial {
             let ci = self.add_clause(&lits, origin);
             match self.attach(ci) {

@@ -291,9 +291,20 @@ fn build_pool(tc: &Testcase) -> Result<TcPool, Unsupported> {
     })
 }
 
-/// A testtags dependency: `name`, `name OP EVR`, or a rich `(...)`; `<NAMESPACE>`-style
-/// and other forms are refused.
+/// A testtags dependency: `name`, `name OP EVR`, a rich `(...)` or SUSE's
+/// `packageand(a:b)`; libsolv's `<IF>`-style operators and others are refused.
 fn parse_dep(pool: &mut Pool, text: &str) -> Result<Reldep, String> {
+    // SUSE's old `packageand(a:b)` is `(a and b)`.
+    if let Some(inner) = text
+        .trim()
+        .strip_prefix("packageand(")
+        .and_then(|t| t.strip_suffix(')'))
+    {
+        let parts: Vec<&str> = inner.split(':').filter(|p| !p.is_empty()).collect();
+        if parts.len() >= 2 {
+            return pool.parse_reldep(&format!("({})", parts.join(" and ")));
+        }
+    }
     pool.parse_reldep(text)
 }
 
@@ -413,6 +424,8 @@ fn solve_run(tp: &mut TcPool, run: &TcRun) -> Result<RunOutput, Unsupported> {
         available: tp.available.clone(),
         allow_uninstall: run.solverflags.iter().any(|f| f == "allowuninstall"),
         obsoleters_replace: true,
+        weak_deps: !run.solverflags.iter().any(|f| f == "ignorerecommended"),
+        weak_deps_of_installed: run.solverflags.iter().any(|f| f == "addalreadyrecommended"),
         ..Request::default()
     };
     let mut jobs_of_one_of = Vec::new();
@@ -420,6 +433,21 @@ fn solve_run(tp: &mut TcPool, run: &TcRun) -> Result<RunOutput, Unsupported> {
         let sel = select(tp, j)?;
         match j.action.as_str() {
             "install" => {
+                // An install job for another version of an installed package lets
+                // that package go (libsolv disables its update rule).
+                if j.selector == "pkg" {
+                    for &p in &sel {
+                        if tp.installed.contains(&p) {
+                            continue;
+                        }
+                        let name = tp.pool.pkg(p).name;
+                        for &i in &tp.installed {
+                            if tp.pool.pkg(i).name == name && !req.unkept.contains(&i) {
+                                req.unkept.push(i);
+                            }
+                        }
+                    }
+                }
                 req.one_of.push(sel);
                 jobs_of_one_of.push(j.text());
             }

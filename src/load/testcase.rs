@@ -145,10 +145,14 @@ pub fn parse_testcase(text: &str, path: &Path) -> Result<Testcase, LoadError> {
             "poolflags" => tc.runs[run]
                 .poolflags
                 .extend(words[1..].iter().map(|s| s.to_string())),
+            "result" if words.len() < 3 => {
+                // libsolv ignores a `result` without a file; keep it as an unknown command.
+                tc.runs[run].other.push(TcOther {
+                    words: words.iter().map(|s| s.to_string()).collect(),
+                    line: lineno,
+                });
+            }
             "result" => {
-                if words.len() < 3 {
-                    return Err(syntax(path, lineno, "result: expected FLAGS FILE"));
-                }
                 let lines = if words[2] == "<inline>" {
                     inline(&mut i)
                 } else {
