@@ -812,7 +812,9 @@ impl<'p> Engine<'p> {
                 .copied()
         };
         let dep_evr = |d: &Option<Reldep>| {
-            d.map(|d| crate::model::evr::Evr::new(d.epoch, pool.str(d.version), pool.str(d.release)))
+            d.map(|d| {
+                crate::model::evr::Evr::new(d.epoch, pool.str(d.version), pool.str(d.release))
+            })
         };
         v.sort_by(|&a, &b| {
             let key = |q: PkgId| {
@@ -1734,11 +1736,7 @@ impl<'e, 'p> Solver<'e, 'p> {
             }
         }
         for (k, set) in extra.one_of.iter().enumerate() {
-            let mut v: Vec<PkgId> = set
-                .iter()
-                .copied()
-                .filter(|&p| eng.usable(p))
-                .collect();
+            let mut v: Vec<PkgId> = set.iter().copied().filter(|&p| eng.usable(p)).collect();
             v.sort_unstable();
             v.dedup();
             eng.sort_pref(&mut v, None, None);

@@ -186,7 +186,10 @@ fn build_pool(tc: &Testcase) -> Result<TcPool, Unsupported> {
     let (sys_arch, installed_repo) = match &tc.system {
         Some(s) => {
             if s.disttype != "rpm" && s.disttype != "*" {
-                return Err(unsupported(format!("system disttype {}", s.disttype), s.line));
+                return Err(unsupported(
+                    format!("system disttype {}", s.disttype),
+                    s.line,
+                ));
             }
             (s.arch.as_str(), s.installed.as_deref())
         }
@@ -208,7 +211,10 @@ fn build_pool(tc: &Testcase) -> Result<TcPool, Unsupported> {
     let mut ids = Vec::new();
     for repo in &tc.repos {
         if repo.format != "testtags" && repo.format != "empty" {
-            return Err(unsupported(format!("repo format {}", repo.format), repo.line));
+            return Err(unsupported(
+                format!("repo format {}", repo.format),
+                repo.line,
+            ));
         }
         let rid = pool.add_repo(&repo.name, &repo.name, SourceKind::RpmMd);
         pool.repos[rid.index()].priority = repo.priority;
@@ -526,7 +532,11 @@ fn transaction_lines(tp: &TcPool, model: &[PkgId]) -> Vec<String> {
     let mut paired: FxHashSet<PkgId> = FxHashSet::default();
     let name = |p: PkgId| tp.ids[p.index()].as_str();
     let mut lines = Vec::new();
-    let mut new: Vec<PkgId> = model.iter().copied().filter(|p| !inst.contains(p)).collect();
+    let mut new: Vec<PkgId> = model
+        .iter()
+        .copied()
+        .filter(|p| !inst.contains(p))
+        .collect();
     new.sort_unstable();
     for &n in &new {
         let same = gone
@@ -585,7 +595,11 @@ mod tests {
         p
     }
 
-    fn case(system: Vec<TcPackage>, avail: Vec<TcPackage>, jobs: &[(&str, &str, &str)]) -> Testcase {
+    fn case(
+        system: Vec<TcPackage>,
+        avail: Vec<TcPackage>,
+        jobs: &[(&str, &str, &str)],
+    ) -> Testcase {
         let repo = |name: &str, packages| TcRepo {
             name: name.into(),
             priority: 0,
@@ -621,12 +635,14 @@ mod tests {
 
     #[test]
     fn install_picks_first_name_and_upgrades() {
-        // X requires Y; A and B provide it: libsolv takes A (name order).
+        // X requires Y; C and A provide it: libsolv takes A (name order). Z needs the
+        // newer B, which replaces the installed one.
         let tc = case(
             vec![pkg("B", "1", &[(0, "P = 1")])],
             vec![
                 pkg("X", "1", &[(1, "Y")]),
-                pkg("B", "2", &[(0, "Y"), (0, "P = 2")]),
+                pkg("B", "2", &[(0, "P = 2")]),
+                pkg("C", "1", &[(0, "Y")]),
                 pkg("A", "1", &[(0, "Y")]),
                 pkg("Z", "1", &[(1, "P = 2")]),
             ],
@@ -682,7 +698,11 @@ mod tests {
 
     #[test]
     fn unsupported_features_are_named_and_verdicts_compare_lines() {
-        let mut tc = case(vec![], vec![pkg("A", "1", &[])], &[("update", "all", "packages")]);
+        let mut tc = case(
+            vec![],
+            vec![pkg("A", "1", &[])],
+            &[("update", "all", "packages")],
+        );
         let e = run_testcase(&tc).unwrap_err();
         assert_eq!(e.feature, "job update all");
         assert_eq!(e.to_string(), "line 4: job update all is not supported");
@@ -706,6 +726,9 @@ mod tests {
             ])
         );
         tc.runs[0].solverflags.push("focusbest".into());
-        assert_eq!(run_testcase(&tc).unwrap_err().feature, "solverflags focusbest");
+        assert_eq!(
+            run_testcase(&tc).unwrap_err().feature,
+            "solverflags focusbest"
+        );
     }
 }

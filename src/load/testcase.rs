@@ -105,7 +105,11 @@ pub fn parse_testcase(text: &str, path: &Path) -> Result<Testcase, LoadError> {
             }
             "system" => {
                 if words.len() < 3 {
-                    return Err(syntax(path, lineno, "system: expected ARCH DISTTYPE [REPO]"));
+                    return Err(syntax(
+                        path,
+                        lineno,
+                        "system: expected ARCH DISTTYPE [REPO]",
+                    ));
                 }
                 tc.system = Some(TcSystem {
                     arch: words[1].to_string(),
@@ -229,7 +233,11 @@ pub fn parse_testtags(
             continue;
         }
         let Some((head, value)) = line.split_once(':') else {
-            return Err(syntax(src, lineno, format!("expected `=Tag: value`, got `{line}`")));
+            return Err(syntax(
+                src,
+                lineno,
+                format!("expected `=Tag: value`, got `{line}`"),
+            ));
         };
         if head.len() < 2 {
             return Err(syntax(src, lineno, format!("bad tag `{head}`")));
@@ -251,7 +259,11 @@ pub fn parse_testtags(
         }
     }
     if let Some((tag, line)) = block {
-        return Err(syntax(src, line, format!("`+{tag}:` block is never closed")));
+        return Err(syntax(
+            src,
+            line,
+            format!("`+{tag}:` block is never closed"),
+        ));
     }
     Ok(out)
 }
@@ -346,14 +358,23 @@ namespace foo(bar) <inline>\n\
         assert_eq!(tc.repos[0].packages[0].deps[0], vec!["AA"]);
         let b = &tc.repos[1].packages[0];
         assert_eq!((tc.repos[1].priority, tc.repos[1].subpriority), (10, 5));
-        assert_eq!((b.epoch, b.version.as_str(), b.release.as_str()), (2, "3", "4"));
+        assert_eq!(
+            (b.epoch, b.version.as_str(), b.release.as_str()),
+            (2, "3", "4")
+        );
         assert_eq!(b.deps[1], vec!["A >= 1", "C"]);
         assert_eq!(b.deps[2], vec!["D < 2"]);
         let sys = tc.system.as_ref().unwrap();
-        assert_eq!((sys.arch.as_str(), sys.installed.as_deref()), ("x86_64", Some("system")));
+        assert_eq!(
+            (sys.arch.as_str(), sys.installed.as_deref()),
+            ("x86_64", Some("system"))
+        );
         assert_eq!(tc.runs.len(), 2);
         let j = &tc.runs[0].jobs[0];
-        assert_eq!((j.action.as_str(), j.selector.as_str()), ("install", "name"));
+        assert_eq!(
+            (j.action.as_str(), j.selector.as_str()),
+            ("install", "name")
+        );
         assert_eq!(j.what, vec!["B"]);
         assert_eq!(j.flags, vec!["forcebest"]);
         assert_eq!(j.text(), "install name B [forcebest]");
@@ -371,7 +392,9 @@ namespace foo(bar) <inline>\n\
             .unwrap_err()
             .to_string();
         assert!(e.contains("t.t:2"), "{e}");
-        let e = parse_testcase("system\n", Path::new("t.t")).unwrap_err().to_string();
+        let e = parse_testcase("system\n", Path::new("t.t"))
+            .unwrap_err()
+            .to_string();
         assert!(e.contains("t.t:1"), "{e}");
         let e = parse_testcase("repo a x testtags <inline>\n", Path::new("t.t"))
             .unwrap_err()
@@ -381,6 +404,12 @@ namespace foo(bar) <inline>\n\
             .unwrap_err()
             .to_string();
         assert!(e.contains("never closed"), "{e}");
-        assert!(parse_testcase("repo a 0 testtags missing.repo\n", Path::new("/nonexistent/t.t")).is_err());
+        assert!(
+            parse_testcase(
+                "repo a 0 testtags missing.repo\n",
+                Path::new("/nonexistent/t.t")
+            )
+            .is_err()
+        );
     }
 }
