@@ -328,6 +328,9 @@ pub struct Request {
     pub obsoleters_replace: bool,
     /// `available[i]` for package `i` (empty: every package).
     pub available: Vec<bool>,
+    /// Two arches of one name may be installed together (libsolv's
+    /// `implicitobsoleteusescolors`, dnf's multilib); otherwise one name, one package.
+    pub multilib: bool,
     /// Act on weak dependencies as libsolv does by default: once every requirement is
     /// met, install (where that breaks nothing) a provider of each `Recommends` of a
     /// newly installed package, and packages whose `Supplements` a newly installed
@@ -366,6 +369,7 @@ pub fn solve_request(pool: &Pool, req: &Request) -> RequestOutcome {
     let lock: FxHashSet<PkgId> = req.lock.iter().copied().collect();
     let mut eng = Engine::new(pool, &req.available, &installed);
     eng.libsolv = true;
+    eng.multilib = req.multilib;
     let free: Vec<PkgId> = installed
         .iter()
         .copied()
@@ -641,6 +645,8 @@ struct Engine<'p> {
     libsolv: bool,
     /// The host's compatible arches, best first (libsolv's arch policy).
     arch_policy: Vec<crate::model::intern::Sym>,
+    /// Two arches of one name (neither noarch) may be installed together.
+    multilib: bool,
 }
 
 impl<'p> Engine<'p> {
@@ -671,6 +677,7 @@ impl<'p> Engine<'p> {
             host_arch,
             noarch: pool.strings.get("noarch"),
             libsolv: false,
+            multilib: true,
             arch_policy: compatible_arches(&pool.host_arch)
                 .iter()
                 .filter_map(|a| pool.strings.get(a))
@@ -1028,8 +1035,10 @@ impl<'p> Engine<'p> {
         let own = pool.pkg(p);
         for &q in pool.by_name(pool.str(own.name)) {
             let other = pool.pkg(q).arch;
-            let clash =
-                other == own.arch || Some(other) == self.noarch || Some(own.arch) == self.noarch;
+            let clash = !self.multilib
+                || other == own.arch
+                || Some(other) == self.noarch
+                || Some(own.arch) == self.noarch;
             if q != p && clash && self.usable(q) && !self.both_installed(p, q) {
                 let dep = Reldep::unversioned(own.name);
                 r.push(Kind::SameName, dep, &[me, plit(q, true)], &mut seen);

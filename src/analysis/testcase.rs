@@ -430,6 +430,10 @@ fn solve_run(tp: &mut TcPool, run: &TcRun) -> Result<RunOutput, Unsupported> {
         available: tp.available.clone(),
         allow_uninstall: run.solverflags.iter().any(|f| f == "allowuninstall"),
         obsoleters_replace: true,
+        multilib: run
+            .poolflags
+            .iter()
+            .any(|f| f == "implicitobsoleteusescolors"),
         weak_deps: !run.solverflags.iter().any(|f| f == "ignorerecommended"),
         weak_deps_of_installed: run.solverflags.iter().any(|f| f == "addalreadyrecommended"),
         ..Request::default()

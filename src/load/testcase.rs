@@ -270,11 +270,11 @@ pub fn parse_testtags(
 
 fn parse_pkg_line(value: &str, src: &Path, lineno: usize) -> Result<TcPackage, LoadError> {
     let w: Vec<&str> = value.split_whitespace().collect();
-    if w.len() < 4 {
+    if w.len() < 3 {
         return Err(syntax(
             src,
             lineno,
-            format!("=Pkg: expected name version release arch, got `{value}`"),
+            format!("=Pkg: expected name version release [arch], got `{value}`"),
         ));
     }
     let (epoch, version) = match w[1].split_once(':') {
@@ -294,7 +294,7 @@ fn parse_pkg_line(value: &str, src: &Path, lineno: usize) -> Result<TcPackage, L
         } else {
             w[2].to_string()
         },
-        arch: w[3].to_string(),
+        arch: w.get(3).map(|a| a.to_string()).unwrap_or_default(),
         ..TcPackage::default()
     })
 }
