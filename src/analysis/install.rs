@@ -379,7 +379,7 @@ pub fn solve_request(pool: &Pool, req: &Request) -> RequestOutcome {
         .lock
         .iter()
         .copied()
-        .filter(|p| inst.contains(p) && !erase.contains(p))
+        .filter(|p| inst.contains(p))
         .collect();
     let mut forbid: Vec<PkgId> = req.erase.clone();
     forbid.extend(req.lock.iter().copied().filter(|p| !inst.contains(p)));
@@ -1688,9 +1688,9 @@ impl<'e, 'p> Solver<'e, 'p> {
     }
 
     /// What may stand for installed package `p` afterwards: itself (first), a newer
-    /// version of its name.arch (with `libsolv`, the same version from elsewhere too,
-    /// and never another installed package), and the packages obsoleting it that
-    /// `extra` allows.
+    /// version of its name.arch (with `libsolv`: also from or to noarch, the same
+    /// version from elsewhere, and never another installed package), and the packages
+    /// obsoleting it that `extra` allows.
     fn keep_set(&self, p: PkgId, extra: &Extra<'_>) -> Vec<PkgId> {
         let eng = self.eng;
         let mut keep = vec![p];
@@ -1699,7 +1699,10 @@ impl<'e, 'p> Solver<'e, 'p> {
             if q != p
                 && eng.usable(q)
                 && !(eng.libsolv && eng.is_installed(q))
-                && eng.pool.pkg(q).arch == own.arch
+                && (eng.pool.pkg(q).arch == own.arch
+                    || (eng.libsolv
+                        && (Some(own.arch) == eng.noarch
+                            || Some(eng.pool.pkg(q).arch) == eng.noarch)))
                 && match eng.pool.evr(q).cmp_full(&eng.pool.evr(p)) {
                     Ordering::Greater => true,
                     Ordering::Equal => eng.libsolv,
