@@ -70,6 +70,18 @@
 //! resolved from; an unsatisfiable problem yields the original clauses behind the final
 //! conflict (an unsatisfiable core), which [`Explanation`] turns into a derivation.
 //!
+//! [`solve_request`] is the same engine with libsolv's rules where they differ from the
+//! above (what `bramble testcase` needs to agree with libsolv's testsuite): erase and
+//! lock requests, `allowuninstall` (installed packages kept where possible rather than
+//! always), an installed package replaceable by a package obsoleting it, installed
+//! packages not fixed (a requirement no installed package meets and clashes between
+//! installed packages are left alone), one package per name unless multilib is asked
+//! for, libsolv's provider policy (updates of installed packages, best arch, newest of
+//! its name, highest provided version, name), requirements decided before installed
+//! packages are kept, and weak dependencies (`Recommends`, `Supplements`) acted on once
+//! every requirement is met. [`simulate_install`] and [`check_installable`] are
+//! unchanged by it.
+//!
 //! [`check_installable`] runs one solve per candidate in parallel, sharing the
 //! per-package clauses; every package of a solution found is installable too (the
 //! solution proves it), so such candidates are skipped.
