@@ -70,6 +70,18 @@
 //! resolved from; an unsatisfiable problem yields the original clauses behind the final
 //! conflict (an unsatisfiable core), which [`Explanation`] turns into a derivation.
 //!
+//! [`solve_request`] is the same engine with libsolv's rules where they differ from the
+//! above (what `bramble testcase` needs to agree with libsolv's testsuite): erase and
+//! lock requests, `allowuninstall` (installed packages kept where possible rather than
+//! always), an installed package replaceable by a package obsoleting it, installed
+//! packages not fixed (a requirement no installed package meets and clashes between
+//! installed packages are left alone), one package per name unless multilib is asked
+//! for, libsolv's provider policy (updates of installed packages, best arch, newest of
+//! its name, highest provided version, name), requirements decided before installed
+//! packages are kept, and weak dependencies (`Recommends`, `Supplements`) acted on once
+//! every requirement is met. [`simulate_install`] and [`check_installable`] are
+//! unchanged by it.
+//!
 //! [`check_installable`] runs one solve per candidate in parallel, sharing the
 //! per-package clauses; every package of a solution found is installable too (the
 //! solution proves it), so such candidates are skipped.
@@ -302,6 +314,211 @@ pub fn simulate_install(
     }
 }
 
+/// A request in libsolv's terms, as its testcases pose them: install `roots`, erase some
+/// installed packages, lock others, on top of `installed`.
+#[derive(Clone, Debug, Default)]
+pub struct Request {
+    pub roots: Vec<Root>,
+    /// Further roots, each "one of these packages" (libsolv's selections: a name, an
+    /// exact package, a list), tried in preference order.
+    pub one_of: Vec<Vec<PkgId>>,
+    /// The installed system.
+    pub installed: Vec<PkgId>,
+    /// Packages that must not be in the result (erase jobs); installed ones go.
+    pub erase: Vec<PkgId>,
+    /// Packages that must stay as they are: installed ones stay at their version,
+    /// others are never installed.
+    pub lock: Vec<PkgId>,
+    /// Installed packages that need not stay (libsolv disables their update rule when an
+    /// install job names another version of them); kept where possible.
+    pub unkept: Vec<PkgId>,
+    /// Installed packages may be erased when nothing else works (libsolv's
+    /// `allowuninstall`); they are kept wherever possible.
+    pub allow_uninstall: bool,
+    /// An installed package may also be replaced by a package that obsoletes it (libsolv,
+    /// zypper, dnf when upgrading). [`simulate_install`] never does this.
+    pub obsoleters_replace: bool,
+    /// `available[i]` for package `i` (empty: every package).
+    pub available: Vec<bool>,
+    /// Two arches of one name may be installed together (libsolv's
+    /// `implicitobsoleteusescolors`, dnf's multilib); otherwise one name, one package.
+    pub multilib: bool,
+    /// Act on weak dependencies as libsolv does by default: once every requirement is
+    /// met, install (where that breaks nothing) a provider of each `Recommends` of a
+    /// newly installed package, and packages whose `Supplements` a newly installed
+    /// package satisfies.
+    pub weak_deps: bool,
+    /// Also for packages already installed (libsolv's `addalreadyrecommended`).
+    pub weak_deps_of_installed: bool,
+}
+
+/// What [`solve_request`] found.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum RequestOutcome {
+    /// The packages installed afterwards (the whole system, sorted by id).
+    Solved(Vec<PkgId>),
+    /// No solution: the derivation, and the indexes of the roots, `one_of` sets and
+    /// erased or locked packages ([`Request::erase`], [`Request::lock`]) it involves.
+    Unsolvable {
+        explanation: Explanation,
+        roots: Vec<usize>,
+        one_of: Vec<usize>,
+        erase: Vec<usize>,
+        lock: Vec<usize>,
+    },
+    /// The solver stopped after this many conflicts.
+    GaveUp(u64),
+}
+
+/// Solve a [`Request`]: one solve, preferring (as [`simulate_install`]) installed
+/// packages, then providers named as the requirement, then name order and the newest
+/// version.
+pub fn solve_request(pool: &Pool, req: &Request) -> RequestOutcome {
+    let valid = |p: &&PkgId| p.index() < pool.len();
+    let installed: Vec<PkgId> = req.installed.iter().filter(valid).copied().collect();
+    let inst: FxHashSet<PkgId> = installed.iter().copied().collect();
+    let erase: FxHashSet<PkgId> = req.erase.iter().copied().collect();
+    let lock: FxHashSet<PkgId> = req.lock.iter().copied().collect();
+    let mut eng = Engine::new(pool, &req.available, &installed);
+    eng.libsolv = true;
+    eng.multilib = req.multilib;
+    let free: Vec<PkgId> = installed
+        .iter()
+        .copied()
+        .filter(|p| !erase.contains(p) && !lock.contains(p))
+        .collect();
+    let pinned: Vec<PkgId> = req
+        .lock
+        .iter()
+        .copied()
+        .filter(|p| inst.contains(p))
+        .collect();
+    let mut forbid: Vec<PkgId> = req.erase.clone();
+    forbid.extend(req.lock.iter().copied().filter(|p| !inst.contains(p)));
+    let mut obsoleters: FxHashMap<PkgId, Vec<PkgId>> = FxHashMap::default();
+    if req.obsoleters_replace {
+        for q in pool.ids() {
+            if !eng.usable(q) || inst.contains(&q) {
+                continue;
+            }
+            for d in pool.deps_of(q, DepKind::Obsoletes) {
+                if d.is_rich() {
+                    continue;
+                }
+                for p in eng.targets(d, false) {
+                    if inst.contains(&p) && p != q {
+                        let v = obsoleters.entry(p).or_default();
+                        if !v.contains(&q) {
+                            v.push(q);
+                        }
+                    }
+                }
+            }
+        }
+    }
+    let mut supplements: Vec<(PkgId, Reldep)> = Vec::new();
+    if req.weak_deps {
+        for q in pool.ids() {
+            if eng.usable(q) && !inst.contains(&q) {
+                for d in pool.deps_of(q, DepKind::Supplements) {
+                    supplements.push((q, *d));
+                }
+            }
+        }
+    }
+    let (keep, soft) = if req.allow_uninstall {
+        (Vec::new(), free)
+    } else {
+        free.into_iter().partition(|p| !req.unkept.contains(p))
+    };
+    let extra = Extra {
+        one_of: &req.one_of,
+        pinned: &pinned,
+        forbid: &forbid,
+        soft: &soft,
+        obsoleters,
+        keep_last: true,
+        weak: if !req.weak_deps {
+            Weak::Off
+        } else if req.weak_deps_of_installed {
+            Weak::All
+        } else {
+            Weak::New
+        },
+        supplements,
+    };
+    let mut solver = Solver::new(&eng);
+    match solver.solve_ext(&req.roots, &keep, &extra, None) {
+        Outcome::Sat(mut model) => {
+            model.sort_unstable();
+            RequestOutcome::Solved(model)
+        }
+        Outcome::Unsat(core) => {
+            let mut roots = Vec::new();
+            let mut one_of = Vec::new();
+            let mut erase_idx = Vec::new();
+            let mut lock_idx = Vec::new();
+            for o in &core {
+                match *o {
+                    Origin::Root(i) if (i as usize) < req.roots.len() => roots.push(i as usize),
+                    Origin::Root(i) => one_of.push(i as usize - req.roots.len()),
+                    Origin::Forbid(p) | Origin::Keep(p) => {
+                        if let Some(i) = req.erase.iter().position(|&q| q == p) {
+                            erase_idx.push(i);
+                        } else if let Some(i) = req.lock.iter().position(|&q| q == p) {
+                            lock_idx.push(i);
+                        }
+                    }
+                    _ => {}
+                }
+            }
+            for v in [&mut roots, &mut one_of, &mut erase_idx, &mut lock_idx] {
+                v.sort_unstable();
+                v.dedup();
+            }
+            RequestOutcome::Unsolvable {
+                explanation: solver.explain(&core, &req.roots, &keep),
+                roots,
+                one_of,
+                erase: erase_idx,
+                lock: lock_idx,
+            }
+        }
+        Outcome::GaveUp(n) => RequestOutcome::GaveUp(n),
+    }
+}
+
+/// Constraints of a [`Request`] beyond roots and kept packages.
+#[derive(Default)]
+struct Extra<'a> {
+    /// Roots given as package sets; their clauses' origins follow the roots' indexes.
+    one_of: &'a [Vec<PkgId>],
+    /// Installed packages that must stay at their version.
+    pinned: &'a [PkgId],
+    /// Packages that must not be installed.
+    forbid: &'a [PkgId],
+    /// Packages to keep where possible, in order.
+    soft: &'a [PkgId],
+    /// Per installed package, the packages obsoleting it that may replace it.
+    obsoleters: FxHashMap<PkgId, Vec<PkgId>>,
+    /// See [`Solver::keep_last`].
+    keep_last: bool,
+    weak: Weak,
+    /// Packages that could come in by their `Supplements` ([`Request::weak_deps`]).
+    supplements: Vec<(PkgId, Reldep)>,
+}
+
+/// Which weak dependencies a solve acts on.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+enum Weak {
+    #[default]
+    Off,
+    /// Those of newly installed packages.
+    New,
+    /// Those of every package in the solution.
+    All,
+}
+
 // ---- per-package clauses ---------------------------------------------------------------
 
 /// A literal over packages: `pkg << 1 | negated`.
@@ -433,6 +650,15 @@ struct Engine<'p> {
     /// The host's own arch (`x86_64` on x86_64), preferred among providers.
     host_arch: Option<crate::model::intern::Sym>,
     noarch: Option<crate::model::intern::Sym>,
+    /// libsolv's rules where they differ from dnf's view ([`solve_request`]): installed
+    /// packages are not fixed (a requirement no installed package meets, and clashes
+    /// between installed packages, are ignored) and providers are chosen by libsolv's
+    /// policy (see [`Engine::sort_pref`]).
+    libsolv: bool,
+    /// The host's compatible arches, best first (libsolv's arch policy).
+    arch_policy: Vec<crate::model::intern::Sym>,
+    /// Two arches of one name (neither noarch) may be installed together.
+    multilib: bool,
 }
 
 impl<'p> Engine<'p> {
@@ -462,6 +688,12 @@ impl<'p> Engine<'p> {
             rules: (0..pool.len()).map(|_| OnceLock::new()).collect(),
             host_arch,
             noarch: pool.strings.get("noarch"),
+            libsolv: false,
+            multilib: true,
+            arch_policy: compatible_arches(&pool.host_arch)
+                .iter()
+                .filter_map(|a| pool.strings.get(a))
+                .collect(),
         }
     }
 
@@ -471,6 +703,11 @@ impl<'p> Engine<'p> {
 
     fn is_installed(&self, p: PkgId) -> bool {
         self.installed.get(p.index()).copied().unwrap_or(false)
+    }
+
+    /// With `libsolv`: both installed, so a clash between them is left alone.
+    fn both_installed(&self, p: PkgId, q: PkgId) -> bool {
+        self.libsolv && self.is_installed(p) && self.is_installed(q)
     }
 
     fn rules(&self, p: PkgId) -> &Rules {
@@ -507,6 +744,10 @@ impl<'p> Engine<'p> {
 
     /// Preference among providers: installed first, then named as the requirement,
     /// then the requirer's arch, noarch, the host arch, then name and newest version.
+    /// With `libsolv` set, libsolv's policy instead: installed first, then updates of an
+    /// installed package, the best arch (noarch as good as the best), packages that are
+    /// the newest of their name, the highest version of the provided capability, then
+    /// name and newest version.
     fn sort_pref(
         &self,
         v: &mut [PkgId],
@@ -514,6 +755,10 @@ impl<'p> Engine<'p> {
         dep_name: Option<crate::model::intern::Sym>,
     ) {
         let pool = self.pool;
+        if self.libsolv {
+            self.sort_libsolv(v, dep_name);
+            return;
+        }
         let arch_rank = |q: PkgId| {
             let a = pool.pkg(q).arch;
             if requirer.is_some_and(|r| pool.pkg(r).arch == a && Some(a) != self.noarch) {
@@ -536,6 +781,76 @@ impl<'p> Engine<'p> {
             };
             key(a)
                 .cmp(&key(b))
+                .then_with(|| pool.name(a).cmp(pool.name(b)))
+                .then_with(|| pool.evr(b).cmp_full(&pool.evr(a)))
+                .then_with(|| a.cmp(&b))
+        });
+    }
+
+    fn sort_libsolv(&self, v: &mut [PkgId], dep_name: Option<crate::model::intern::Sym>) {
+        let pool = self.pool;
+        let arch_rank = |q: PkgId| {
+            let a = pool.pkg(q).arch;
+            if Some(a) == self.noarch {
+                0
+            } else {
+                self.arch_policy
+                    .iter()
+                    .position(|&x| x == a)
+                    .unwrap_or(self.arch_policy.len())
+            }
+        };
+        let updates_installed = |q: PkgId| {
+            let own = pool.pkg(q);
+            pool.by_name(pool.str(own.name))
+                .iter()
+                .any(|&i| i != q && self.is_installed(i))
+        };
+        let has_newer = |q: PkgId| {
+            let own = pool.pkg(q);
+            pool.by_name(pool.str(own.name)).iter().any(|&o| {
+                o != q
+                    && self.usable(o)
+                    && pool.pkg(o).arch == own.arch
+                    && pool.evr(o).cmp_full(&pool.evr(q)) == Ordering::Greater
+            })
+        };
+        let provided = |q: PkgId| -> Option<Reldep> {
+            let n = dep_name?;
+            pool.deps_of(q, DepKind::Provides)
+                .iter()
+                .filter(|d| d.name == n && d.cmp != crate::model::dep::Cmp::Any)
+                .max_by(|x, y| {
+                    crate::model::evr::Evr::new(x.epoch, pool.str(x.version), pool.str(x.release))
+                        .cmp_full(&crate::model::evr::Evr::new(
+                            y.epoch,
+                            pool.str(y.version),
+                            pool.str(y.release),
+                        ))
+                })
+                .copied()
+        };
+        let dep_evr = |d: &Option<Reldep>| {
+            d.map(|d| {
+                crate::model::evr::Evr::new(d.epoch, pool.str(d.version), pool.str(d.release))
+            })
+        };
+        v.sort_by(|&a, &b| {
+            let key = |q: PkgId| {
+                (
+                    !self.is_installed(q),
+                    !updates_installed(q),
+                    arch_rank(q),
+                    has_newer(q),
+                )
+            };
+            let (pa, pb) = (provided(a), provided(b));
+            key(a)
+                .cmp(&key(b))
+                .then_with(|| match (dep_evr(&pa), dep_evr(&pb)) {
+                    (Some(x), Some(y)) if pool.pkg(a).name != pool.pkg(b).name => y.cmp_full(&x),
+                    _ => Ordering::Equal,
+                })
                 .then_with(|| pool.name(a).cmp(pool.name(b)))
                 .then_with(|| pool.evr(b).cmp_full(&pool.evr(a)))
                 .then_with(|| a.cmp(&b))
@@ -684,6 +999,13 @@ impl<'p> Engine<'p> {
             }
             let mut d = *d;
             d.flags &= !Reldep::PRE;
+            if self.libsolv
+                && self.is_installed(p)
+                && !d.is_rich()
+                && !self.providers(&d).iter().any(|&q| self.is_installed(q))
+            {
+                continue; // libsolv does not fix an installed package's broken requirement
+            }
             for c in self.requirement_clauses(&d, Some(p)) {
                 clause.clear();
                 clause.push(me);
@@ -707,7 +1029,7 @@ impl<'p> Engine<'p> {
                 continue;
             }
             for q in self.targets(d, true) {
-                if q != p {
+                if q != p && !self.both_installed(p, q) {
                     r.push(Kind::Conflicts, *d, &[me, plit(q, true)], &mut seen);
                 }
             }
@@ -717,7 +1039,7 @@ impl<'p> Engine<'p> {
                 continue;
             }
             for q in self.targets(d, false) {
-                if q != p {
+                if q != p && !self.both_installed(p, q) {
                     r.push(Kind::Obsoletes, *d, &[me, plit(q, true)], &mut seen);
                 }
             }
@@ -725,9 +1047,11 @@ impl<'p> Engine<'p> {
         let own = pool.pkg(p);
         for &q in pool.by_name(pool.str(own.name)) {
             let other = pool.pkg(q).arch;
-            let clash =
-                other == own.arch || Some(other) == self.noarch || Some(own.arch) == self.noarch;
-            if q != p && clash && self.usable(q) {
+            let clash = !self.multilib
+                || other == own.arch
+                || Some(other) == self.noarch
+                || Some(own.arch) == self.noarch;
+            if q != p && clash && self.usable(q) && !self.both_installed(p, q) {
                 let dep = Reldep::unversioned(own.name);
                 r.push(Kind::SameName, dep, &[me, plit(q, true)], &mut seen);
             }
@@ -747,6 +1071,8 @@ enum Origin {
     Root(u32),
     /// An installed package must stay (or be upgraded).
     Keep(PkgId),
+    /// A package that must not be installed (an erase or lock request).
+    Forbid(PkgId),
     /// The t-th template of a package.
     Template(PkgId, u32),
     /// Learnt; the index of its antecedent list.
@@ -798,6 +1124,20 @@ struct Solver<'e, 'p> {
     top: Vec<(u32, Vec<u32>)>,
     antecedents: Vec<Vec<u32>>,
     conflicts: u64,
+    /// Sets of literals to make one of true, in order, once the roots and kept packages
+    /// are satisfied (installed packages kept where possible, [`Request::allow_uninstall`]).
+    soft: Vec<Vec<u32>>,
+    /// Decide what the roots need before keeping installed packages (libsolv's order:
+    /// a requirement met by an update of an installed package takes the update).
+    keep_last: bool,
+    weak: Weak,
+    supplements: Vec<(PkgId, Reldep)>,
+    /// Per variable: its package's `Recommends` are in `weak_list`.
+    weak_seen: Vec<bool>,
+    /// `Recommends` clauses (all positive) with the variable of their package.
+    weak_list: Vec<(u32, Vec<u32>)>,
+    /// Per entry of `supplements`, the clauses of its dependency (built on first use).
+    supp_clauses: Vec<Option<Vec<Vec<u32>>>>,
 }
 
 impl<'e, 'p> Solver<'e, 'p> {
@@ -822,6 +1162,13 @@ impl<'e, 'p> Solver<'e, 'p> {
             top: Vec::new(),
             antecedents: Vec::new(),
             conflicts: 0,
+            soft: Vec::new(),
+            keep_last: false,
+            weak: Weak::Off,
+            supplements: Vec::new(),
+            weak_seen: Vec::new(),
+            weak_list: Vec::new(),
+            supp_clauses: Vec::new(),
         }
     }
 
@@ -851,6 +1198,13 @@ impl<'e, 'p> Solver<'e, 'p> {
         self.top.clear();
         self.antecedents.clear();
         self.conflicts = 0;
+        self.soft.clear();
+        self.keep_last = false;
+        self.weak = Weak::Off;
+        self.supplements.clear();
+        self.weak_seen.clear();
+        self.weak_list.clear();
+        self.supp_clauses.clear();
     }
 
     fn var(&mut self, p: PkgId) -> u32 {
@@ -1149,16 +1503,13 @@ impl<'e, 'p> Solver<'e, 'p> {
     /// satisfies yet, in the requirement's preference order; `Err` for a clause found
     /// false (a safety net: propagation finds those).
     fn decide(&mut self) -> Result<Option<u32>, u32> {
-        for k in 0..self.top.len() {
-            let ci = self.top[k].0;
-            if let Some(l) = self.pending(ci)? {
-                let order = &self.top[k].1;
-                return Ok(order
-                    .iter()
-                    .copied()
-                    .find(|&x| self.value(x) == 0)
-                    .or(Some(l)));
-            }
+        if let Some(l) = self.decide_top(!self.keep_last)? {
+            return Ok(Some(l));
+        }
+        if !self.keep_last
+            && let Some(l) = self.decide_soft()
+        {
+            return Ok(Some(l));
         }
         while self.scan < self.trail.len() {
             let l = self.trail[self.scan];
@@ -1172,6 +1523,131 @@ impl<'e, 'p> Solver<'e, 'p> {
                 }
             }
             self.scan += 1;
+        }
+        if self.keep_last {
+            if let Some(l) = self.decide_top(true)? {
+                return Ok(Some(l));
+            }
+            if let Some(l) = self.decide_soft() {
+                return Ok(Some(l));
+            }
+        }
+        if self.weak != Weak::Off {
+            return Ok(self.decide_weak());
+        }
+        Ok(None)
+    }
+
+    /// A decision for a weak dependency: a provider of an unmet `Recommends` of a
+    /// package in the solution, or a package whose `Supplements` the solution meets
+    /// (not already met by installed packages alone, unless [`Weak::All`]).
+    fn decide_weak(&mut self) -> Option<u32> {
+        let eng = self.eng;
+        // Collect the recommends of packages newly in the solution.
+        let n = self.pkg_of.len();
+        self.weak_seen.resize(n, false);
+        for v in 0..n {
+            if self.val[v] != 1 || self.weak_seen[v] {
+                continue;
+            }
+            let p = self.pkg_of[v];
+            if eng.is_installed(p) && self.weak != Weak::All {
+                continue;
+            }
+            self.weak_seen[v] = true;
+            for d in eng.pool.deps_of(p, DepKind::Recommends) {
+                for c in eng.requirement_clauses(d, Some(p)) {
+                    if c.iter().any(|&l| plit_neg(l)) {
+                        continue;
+                    }
+                    let lits: Vec<u32> = c.iter().map(|&l| self.lit(l)).collect();
+                    self.weak_list.push((v as u32, lits));
+                }
+            }
+        }
+        self.weak_seen.resize(self.pkg_of.len(), false);
+        for (owner, lits) in &self.weak_list {
+            if self.val[*owner as usize] != 1 || lits.iter().any(|&l| self.value(l) == 1) {
+                continue;
+            }
+            if let Some(&l) = lits.iter().find(|&&l| self.value(l) == 0) {
+                return Some(l);
+            }
+        }
+        for k in 0..self.supplements.len() {
+            let (q, d) = self.supplements[k];
+            let vq = self.var_of[q.index()];
+            if vq != NONE && self.val[vq as usize] != 0 {
+                continue;
+            }
+            if self.supp_clauses[k].is_none() {
+                let cs: Vec<Vec<u32>> = eng
+                    .requirement_clauses(&d, None)
+                    .iter()
+                    .map(|c| c.iter().map(|&l| self.lit(l)).collect())
+                    .collect();
+                self.supp_clauses[k] = Some(cs);
+            }
+            let Some(clauses) = &self.supp_clauses[k] else {
+                continue;
+            };
+            if clauses.is_empty() {
+                continue;
+            }
+            // Met by the solution; and by installed packages alone?
+            let mut met = true;
+            let mut met_by_installed = true;
+            for c in clauses {
+                let mut any = false;
+                let mut any_inst = false;
+                for &l in c {
+                    let v = (l >> 1) as usize;
+                    let on = self.val[v] == 1;
+                    if l & 1 == 1 {
+                        any |= !on;
+                        any_inst |= !on;
+                    } else {
+                        any |= on;
+                        any_inst |= on && eng.is_installed(self.pkg_of[v]);
+                    }
+                }
+                met &= any;
+                met_by_installed &= any_inst;
+                if !met {
+                    break;
+                }
+            }
+            if met && (self.weak == Weak::All || !met_by_installed) {
+                return Some(self.lit(plit(q, false)));
+            }
+        }
+        None
+    }
+
+    /// The first open literal of the first soft set none of whose literals is true.
+    fn decide_soft(&self) -> Option<u32> {
+        self.soft
+            .iter()
+            .filter(|set| !set.iter().any(|&l| self.value(l) == 1))
+            .find_map(|set| set.iter().copied().find(|&l| self.value(l) == 0))
+    }
+
+    /// A decision for the first pending clause without negative literals (roots, and
+    /// kept installed packages when `keeps`).
+    fn decide_top(&mut self, keeps: bool) -> Result<Option<u32>, u32> {
+        for k in 0..self.top.len() {
+            let ci = self.top[k].0;
+            if !keeps && matches!(self.clauses[ci as usize].origin, Origin::Keep(_)) {
+                continue;
+            }
+            if let Some(l) = self.pending(ci)? {
+                let order = &self.top[k].1;
+                return Ok(order
+                    .iter()
+                    .copied()
+                    .find(|&x| self.value(x) == 0)
+                    .or(Some(l)));
+            }
         }
         Ok(None)
     }
@@ -1220,6 +1696,54 @@ impl<'e, 'p> Solver<'e, 'p> {
     }
 
     fn solve(&mut self, roots: &[Root], installed: &[PkgId], cancel: Option<&Cancel>) -> Outcome {
+        self.solve_ext(roots, installed, &Extra::default(), cancel)
+    }
+
+    /// What may stand for installed package `p` afterwards: itself (first), a newer
+    /// version of its name.arch (with `libsolv`: also from or to noarch, the same
+    /// version from elsewhere, and never another installed package), and the packages
+    /// obsoleting it that `extra` allows.
+    fn keep_set(&self, p: PkgId, extra: &Extra<'_>) -> Vec<PkgId> {
+        let eng = self.eng;
+        let mut keep = vec![p];
+        let own = eng.pool.pkg(p);
+        for &q in eng.pool.by_name(eng.pool.str(own.name)) {
+            if q != p
+                && eng.usable(q)
+                && !(eng.libsolv && eng.is_installed(q))
+                && (eng.pool.pkg(q).arch == own.arch
+                    || (eng.libsolv
+                        && (Some(own.arch) == eng.noarch
+                            || Some(eng.pool.pkg(q).arch) == eng.noarch)))
+                && match eng.pool.evr(q).cmp_full(&eng.pool.evr(p)) {
+                    Ordering::Greater => true,
+                    Ordering::Equal => eng.libsolv,
+                    Ordering::Less => false,
+                }
+            {
+                keep.push(q);
+            }
+        }
+        eng.sort_pref(&mut keep, Some(p), Some(own.name));
+        if let Some(obs) = extra.obsoleters.get(&p) {
+            for &q in obs {
+                if !keep.contains(&q) {
+                    keep.push(q);
+                }
+            }
+        }
+        keep
+    }
+
+    /// [`Solver::solve`] with the further constraints of a [`Request`]; `installed` are
+    /// the packages that must stay or be replaced.
+    fn solve_ext(
+        &mut self,
+        roots: &[Root],
+        installed: &[PkgId],
+        extra: &Extra<'_>,
+        cancel: Option<&Cancel>,
+    ) -> Outcome {
         self.reset();
         let eng = self.eng;
         let mut initial: Vec<(Vec<u32>, Origin)> = Vec::new();
@@ -1235,25 +1759,39 @@ impl<'e, 'p> Solver<'e, 'p> {
                 initial.push((lits, Origin::Root(i as u32)));
             }
         }
+        for (k, set) in extra.one_of.iter().enumerate() {
+            let mut v: Vec<PkgId> = set.iter().copied().filter(|&p| eng.usable(p)).collect();
+            v.sort_unstable();
+            v.dedup();
+            eng.sort_pref(&mut v, None, None);
+            let lits: Vec<u32> = v.iter().map(|&p| self.lit(plit(p, false))).collect();
+            initial.push((lits, Origin::Root((roots.len() + k) as u32)));
+        }
         for &p in installed {
             if p.index() >= eng.pool.len() {
                 continue;
             }
-            let mut keep = vec![p];
-            let own = eng.pool.pkg(p);
-            for &q in eng.pool.by_name(eng.pool.str(own.name)) {
-                if q != p
-                    && eng.usable(q)
-                    && eng.pool.pkg(q).arch == own.arch
-                    && eng.pool.evr(q).cmp_full(&eng.pool.evr(p)) == Ordering::Greater
-                {
-                    keep.push(q);
-                }
-            }
-            eng.sort_pref(&mut keep, Some(p), Some(own.name));
+            let keep = self.keep_set(p, extra);
             let lits: Vec<u32> = keep.iter().map(|&q| self.lit(plit(q, false))).collect();
             initial.push((lits, Origin::Keep(p)));
         }
+        for &p in extra.pinned.iter().filter(|p| p.index() < eng.pool.len()) {
+            let lits = vec![self.lit(plit(p, false))];
+            initial.push((lits, Origin::Keep(p)));
+        }
+        for &p in extra.forbid.iter().filter(|p| p.index() < eng.pool.len()) {
+            let lits = vec![self.lit(plit(p, true))];
+            initial.push((lits, Origin::Forbid(p)));
+        }
+        for &p in extra.soft.iter().filter(|p| p.index() < eng.pool.len()) {
+            let set = self.keep_set(p, extra);
+            let lits: Vec<u32> = set.iter().map(|&q| self.lit(plit(q, false))).collect();
+            self.soft.push(lits);
+        }
+        self.keep_last = extra.keep_last;
+        self.weak = extra.weak;
+        self.supplements = extra.supplements.clone();
+        self.supp_clauses = vec![None; self.supplements.len()];
         for (lits, origin) in initial {
             let ci = self.add_clause(&lits, origin);
             match self.attach(ci) {
@@ -1332,6 +1870,7 @@ impl<'e, 'p> Solver<'e, 'p> {
         out.sort_by_key(|o| match *o {
             Origin::Root(i) => (0, i, 0),
             Origin::Keep(p) => (1, p.0, 0),
+            Origin::Forbid(p) => (1, p.0, 1),
             Origin::Template(p, t) => (2, p.0, t),
             Origin::Learned(a) => (3, a, 0),
         });
@@ -1470,7 +2009,7 @@ impl Solver<'_, '_> {
                         }
                     }
                 }
-                Origin::Learned(_) => {}
+                Origin::Learned(_) | Origin::Forbid(_) => {}
             }
         }
         Explanation {

@@ -17,5 +17,6 @@ mod koji_buildroot;
 mod koji_dot;
 mod koji_tls;
 mod layering;
+mod libsolv_testcases;
 mod tui_e2e;
 mod tui_scale;
