@@ -124,7 +124,17 @@ fn a_hub_that_wants_a_client_certificate() {
         "f19-build",
     ]);
     assert_eq!(rc, 2);
-    assert!(err.contains("CertificateRequired"), "{err}");
+    // TLS 1.3 asks for the client certificate after the handshake: the refusal arrives
+    // as the server's alert, or (on a loaded machine, when the request was already on
+    // its way) as the connection closing under it. Either way the hub is named.
+    assert!(err.contains(&url), "{err}");
+    assert!(
+        err.contains("CertificateRequired")
+            || err.contains("Broken pipe")
+            || err.contains("reset by peer")
+            || err.contains("closed"),
+        "{err}"
+    );
     // both: the answer
     let (rc, out, err) = bramble(&[
         "koji",
