@@ -6,6 +6,7 @@ mod common;
 mod conformance_corpus;
 mod conformance_modules;
 mod conformance_oracle;
+mod conflicts;
 mod conformance_vercmp;
 mod diff;
 mod each_stream;
