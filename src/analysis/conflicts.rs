@@ -189,11 +189,9 @@ impl Conflict {
             ConflictKind::Alternatives => {
                 let provs: Vec<String> = self.providers.iter().map(|&p| side(p)).collect();
                 let req = match self.required_by.first() {
-                    Some(&r) if self.required_by_count > 1 => format!(
-                        "{} and {} more",
-                        pool.nevra(r),
-                        self.required_by_count - 1
-                    ),
+                    Some(&r) if self.required_by_count > 1 => {
+                        format!("{} and {} more", pool.nevra(r), self.required_by_count - 1)
+                    }
                     Some(&r) => pool.nevra(r),
                     None => "nobody".into(),
                 };
@@ -414,7 +412,9 @@ pub fn find_conflicts(
         let complete: Vec<bool> = pool
             .repos
             .iter()
-            .map(|r| r.kind == SourceKind::RpmFiles || (opts.complete_filelists && r.full_filelists))
+            .map(|r| {
+                r.kind == SourceKind::RpmFiles || (opts.complete_filelists && r.full_filelists)
+            })
             .collect();
         let has_files = |p: PkgId| complete[pool.pkg(p).repo.index()];
         report.files = if pkgs.iter().all(|&p| has_files(p)) {
@@ -536,8 +536,16 @@ fn alternatives(
                 let partners = clashes.get(&x)?;
                 partners
                     .iter()
-                    .find(|y| pool.pkg(**y).name != pool.pkg(x).name && prov.binary_search(y).is_ok())
-                    .map(|&y| if pool.name(x) <= pool.name(y) { (x, y) } else { (y, x) })
+                    .find(|y| {
+                        pool.pkg(**y).name != pool.pkg(x).name && prov.binary_search(y).is_ok()
+                    })
+                    .map(|&y| {
+                        if pool.name(x) <= pool.name(y) {
+                            (x, y)
+                        } else {
+                            (y, x)
+                        }
+                    })
             });
             if clash.is_none() && !opts.all_alternatives {
                 return None;
@@ -639,13 +647,18 @@ fn file_conflicts(
                 {
                     continue;
                 }
-                let verdict = match (pool.file_meta.get(&(a, path)), pool.file_meta.get(&(b, path)))
-                {
+                let verdict = match (
+                    pool.file_meta.get(&(a, path)),
+                    pool.file_meta.get(&(b, path)),
+                ) {
                     (Some(ma), Some(mb)) => match compare_meta(ma, mb, tscolor) {
                         Some(why) => (FileStatus::Confirmed, why),
                         None => (FileStatus::Dismissed, "identical for rpm"),
                     },
-                    _ if ka != kb => (FileStatus::Possible, "a directory in one, a file in the other"),
+                    _ if ka != kb => (
+                        FileStatus::Possible,
+                        "a directory in one, a file in the other",
+                    ),
                     _ => (FileStatus::Possible, "same path (no digests in metadata)"),
                 };
                 by_pair.entry((a, b)).or_default().push(SharedPath {
@@ -770,7 +783,10 @@ mod tests {
         };
         assert_eq!(
             find(&pool, &opts),
-            ["conflicts a-1-1.noarch b-1-1.noarch b < 2", "conflicts d-1-1.noarch c-1-1.noarch virt(x) >= 3"]
+            [
+                "conflicts a-1-1.noarch b-1-1.noarch b < 2",
+                "conflicts d-1-1.noarch c-1-1.noarch virt(x) >= 3"
+            ]
         );
     }
 
@@ -778,7 +794,13 @@ mod tests {
     fn obsoletes_match_names_not_provides_and_not_the_own_name() {
         let pool = pool_of(
             &[
-                ("new", "2-1", "noarch", &[(O, "old < 2"), (O, "new < 2"), (O, "virt")], &[]),
+                (
+                    "new",
+                    "2-1",
+                    "noarch",
+                    &[(O, "old < 2"), (O, "new < 2"), (O, "virt")],
+                    &[],
+                ),
                 ("old", "1-1", "noarch", &[], &[]),
                 ("old", "2-1", "noarch", &[], &[]),
                 ("new", "1-1", "noarch", &[], &[]),
@@ -805,7 +827,13 @@ mod tests {
             ],
             SourceKind::RpmMd,
         );
-        let r = find_conflicts(&pool, &[], &ConflictOptions::default(), &NoProgress, &Cancel::new());
+        let r = find_conflicts(
+            &pool,
+            &[],
+            &ConflictOptions::default(),
+            &NoProgress,
+            &Cancel::new(),
+        );
         let alt: Vec<&Conflict> = r
             .entries
             .iter()
@@ -831,7 +859,11 @@ mod tests {
         };
         let r = find_conflicts(&pool, &[], &opts, &NoProgress, &Cancel::new());
         assert_eq!(r.entries.len(), 2);
-        let mta = r.entries.iter().find(|c| c.capability(&pool) == "mta").unwrap();
+        let mta = r
+            .entries
+            .iter()
+            .find(|c| c.capability(&pool) == "mta")
+            .unwrap();
         assert!(!mta.clash && !mta.is_problem());
         assert_eq!(r.problems(), 1);
     }
@@ -847,9 +879,18 @@ mod tests {
             SourceKind::RpmMd,
         );
         let opts = ConflictOptions::default();
-        let r = find_conflicts(&pool, &[true, false, true], &opts, &NoProgress, &Cancel::new());
+        let r = find_conflicts(
+            &pool,
+            &[true, false, true],
+            &opts,
+            &NoProgress,
+            &Cancel::new(),
+        );
         assert!(r.entries.is_empty());
-        assert_eq!(r.packages, 1, "b hidden, the source package not installable");
+        assert_eq!(
+            r.packages, 1,
+            "b hidden, the source package not installable"
+        );
         let cancel = Cancel::new();
         cancel.cancel();
         let r = find_conflicts(&pool, &[], &opts, &NoProgress, &cancel);
@@ -859,8 +900,20 @@ mod tests {
     #[test]
     fn file_conflicts_skip_directories_ghosts_and_one_name_arch() {
         let specs: &[Spec<'_>] = &[
-            ("a", "1-1", "noarch", &[], &["/etc/x.conf", "/usr/share/d/", "~/var/log/a", "/opt/t/"]),
-            ("b", "1-1", "noarch", &[], &["/etc/x.conf", "/usr/share/d/", "/var/log/a", "/opt/t"]),
+            (
+                "a",
+                "1-1",
+                "noarch",
+                &[],
+                &["/etc/x.conf", "/usr/share/d/", "~/var/log/a", "/opt/t/"],
+            ),
+            (
+                "b",
+                "1-1",
+                "noarch",
+                &[],
+                &["/etc/x.conf", "/usr/share/d/", "/var/log/a", "/opt/t"],
+            ),
             ("a", "2-1", "noarch", &[], &["/etc/x.conf"]),
             ("lib", "1-1", "x86_64", &[], &["/usr/share/lib/h"]),
             ("lib", "1-1", "i686", &[], &["/usr/share/lib/h"]),
@@ -878,7 +931,12 @@ mod tests {
             .iter()
             .map(|c| {
                 let paths: Vec<&str> = c.paths.iter().map(|p| pool.str(p.path)).collect();
-                format!("{} {} {}", pool.nevra(c.a), pool.nevra(c.b), paths.join(","))
+                format!(
+                    "{} {} {}",
+                    pool.nevra(c.a),
+                    pool.nevra(c.b),
+                    paths.join(",")
+                )
             })
             .collect();
         assert_eq!(
@@ -889,7 +947,11 @@ mod tests {
                 "lib-1-1.x86_64 lib-1-1.i686 /usr/share/lib/h",
             ]
         );
-        assert!(r.entries.iter().all(|c| c.file_status() == Some(FileStatus::Possible)));
+        assert!(
+            r.entries
+                .iter()
+                .all(|c| c.file_status() == Some(FileStatus::Possible))
+        );
         // Without complete lists, nothing is claimed.
         let opts = ConflictOptions {
             complete_filelists: false,
@@ -917,7 +979,10 @@ mod tests {
         let reg = FileMeta::S_IFREG | 0o644;
         let same = meta(reg, "aa", 0);
         assert_eq!(compare_meta(&same, &same.clone(), 3), None);
-        assert_eq!(compare_meta(&same, &meta(reg, "bb", 0), 3), Some("digests differ"));
+        assert_eq!(
+            compare_meta(&same, &meta(reg, "bb", 0), 3),
+            Some("digests differ")
+        );
         assert_eq!(
             compare_meta(&same, &meta(FileMeta::S_IFREG | 0o755, "aa", 0), 3),
             Some("modes differ")
@@ -936,7 +1001,10 @@ mod tests {
         assert_eq!(compare_meta(&e32, &e64, 3), None);
         assert_eq!(compare_meta(&e32, &e64, 0), Some("digests differ"));
         // Same colour, different content: a conflict.
-        assert_eq!(compare_meta(&e64, &meta(reg, "cc", 2), 3), Some("digests differ"));
+        assert_eq!(
+            compare_meta(&e64, &meta(reg, "cc", 2), 3),
+            Some("digests differ")
+        );
         let ghost = FileMeta {
             flags: FileMeta::GHOST,
             ..meta(reg, "zz", 0)

@@ -13,8 +13,7 @@ use super::args::SourceArgs;
 use super::modules::ModuleArgs;
 use super::output;
 use crate::analysis::conflicts::{
-    Conflict, ConflictKind, ConflictOptions, ConflictReport, FileCoverage, SortKey,
-    find_conflicts,
+    Conflict, ConflictKind, ConflictOptions, ConflictReport, FileCoverage, SortKey, find_conflicts,
 };
 use crate::analysis::select::PkgPattern;
 use crate::load::source::Filelists;

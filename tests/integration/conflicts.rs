@@ -80,7 +80,10 @@ fn magic(sources: &[String], base: &str, copr: &str) {
         text.contains("python3-magic  [conflicts]\n  python3-file-magic-"),
         "{text}"
     );
-    assert!(text.contains(&format!("({base}) conflicts with python3-magic-")), "{text}");
+    assert!(
+        text.contains(&format!("({base}) conflicts with python3-magic-")),
+        "{text}"
+    );
     assert!(text.contains(&format!(".noarch ({copr})\n")), "{text}");
     assert!(err.contains("file conflicts not checked"), "{err}");
 
@@ -237,7 +240,10 @@ fn file_conflicts_from_metadata_are_possible() {
         assert!(possible.contains(&w), "{w:?} not in {possible:?}");
     }
     // ...and so is the harmless shared-a/shared-b file, but never a directory both own.
-    assert!(found.iter().any(|f| f.1.starts_with("shared-a")), "{found:?}");
+    assert!(
+        found.iter().any(|f| f.1.starts_with("shared-a")),
+        "{found:?}"
+    );
     let (_, text, _) = run(&repo, &["--filelists", "all", "--kind", "file"]);
     assert!(text.contains("/opt/thing  [file]\n"), "{text}");
 }

@@ -3,10 +3,10 @@
 
 mod closure_hints;
 mod common;
+mod conflicts;
 mod conformance_corpus;
 mod conformance_modules;
 mod conformance_oracle;
-mod conflicts;
 mod conformance_vercmp;
 mod diff;
 mod each_stream;
