@@ -487,6 +487,9 @@ fn explicit_pairs(
     }
 }
 
+/// A requirement's first-seen order, number of requirers and the first few of them.
+type Requirers = (usize, usize, Vec<PkgId>);
+
 /// Required capabilities with providers of two or more names.
 fn alternatives(
     pool: &Pool,
@@ -496,7 +499,7 @@ fn alternatives(
     opts: &ConflictOptions,
 ) -> Vec<Conflict> {
     // Distinct requirements, in first-seen order, with their requirers.
-    let mut reqs: FxHashMap<Reldep, (usize, usize, Vec<PkgId>)> = FxHashMap::default();
+    let mut reqs: FxHashMap<Reldep, Requirers> = FxHashMap::default();
     for &p in pkgs {
         for d in pool.deps_of(p, DepKind::Requires) {
             let mut d = *d;
@@ -516,7 +519,7 @@ fn alternatives(
             }
         }
     }
-    let mut reqs: Vec<(Reldep, (usize, usize, Vec<PkgId>))> = reqs.into_iter().collect();
+    let mut reqs: Vec<(Reldep, Requirers)> = reqs.into_iter().collect();
     reqs.sort_unstable_by_key(|(_, (i, _, _))| *i);
     reqs.par_iter()
         .filter_map(|(d, (_, count, requirers))| {
