@@ -42,6 +42,10 @@
 //!
 //! Cost: one pass over the packages' `Conflicts`/`Obsoletes` (in parallel), one pass
 //! over the distinct requirements, one pass over the paths that have two owners.
+//! Measured on `oracle/scale/debian-bookworm-files` (63,440 packages, 7,377,792 file
+//! entries with `--filelists all`; release build, 2 busy cores): detection 0.18 s after a
+//! 15 s load, 2,743 entries (913 conflicts groups, 103 clashing alternatives, 459 file
+//! conflict pairs); without file lists (`debian-bookworm`) 0.19 s.
 
 use std::cmp::Ordering;
 
@@ -869,6 +873,13 @@ mod tests {
             .unwrap();
         assert!(!mta.clash && !mta.is_problem());
         assert_eq!(r.problems(), 1);
+    }
+
+    #[test]
+    fn the_report_can_cross_threads() {
+        fn send<T: Send + Sync>() {}
+        send::<ConflictReport>();
+        send::<ConflictOptions>();
     }
 
     #[test]
