@@ -64,5 +64,7 @@ for repo in debian-bookworm debian-bookworm-files; do
     echo "bramble closure RSS / dnf RSS               $(ratio "${RSS[bramble-closure]}" "${RSS[dnf-repoclosure-cold]}")  (target <= 0.5)"
   fi
   "$B" closure --timings --repofrompath d,"$R" 2>&1 >/dev/null | grep timings || true
+  # conflicts: detection after load (target < 1 s), file conflicts need every file list
+  "$B" conflicts --timings --filelists all --repofrompath d,"$R" 2>&1 >/dev/null | grep timings || true
   unset 'WALL[rpmmd2solv]' 'WALL[dnf-repoclosure-cold]'
 done

@@ -16,7 +16,7 @@ use rustc_hash::{FxHashMap, FxHashSet};
 
 use super::xml::{XmlError, unescape};
 use crate::model::package::{PkgId, RepoId};
-use crate::model::pool::Pool;
+use crate::model::pool::{FileKind, Pool};
 use crate::progress::Progress;
 
 /// Which file paths to keep.
@@ -178,7 +178,7 @@ pub fn scan_filelists<R: BufRead>(
     let r = &pool.repos[repo.index()];
     let (first, end) = (r.first_pkg, r.end_pkg);
     let mut result = FilelistsResult::default();
-    let mut kept: Vec<(PkgId, String)> = Vec::new();
+    let mut kept: Vec<(PkgId, String, FileKind)> = Vec::new();
     {
         let mut m = Matcher {
             pool,
@@ -252,7 +252,12 @@ pub fn scan_filelists<R: BufRead>(
                             _ => std::borrow::Cow::Owned(text(raw)),
                         };
                         if wanted.wants(pid, &path) {
-                            kept.push((pid, path.into_owned()));
+                            let kind = match attr(tag, b"type") {
+                                Some(b"dir") => FileKind::Dir,
+                                Some(b"ghost") => FileKind::Ghost,
+                                _ => FileKind::File,
+                            };
+                            kept.push((pid, path.into_owned(), kind));
                         }
                     }
                     i = cstart + len + 7;
@@ -323,8 +328,8 @@ pub fn scan_filelists<R: BufRead>(
         }
     }
     result.files_kept = kept.len() as u64;
-    for (pid, path) in kept {
-        pool.add_file(pid, &path);
+    for (pid, path, kind) in kept {
+        pool.add_file_of_kind(pid, &path, kind);
     }
     Ok(result)
 }
@@ -421,6 +426,10 @@ mod tests {
         .unwrap();
         assert_eq!(r.unmatched, 0);
         assert_eq!(r.files_kept, 4);
+        let dir = pool.strings.get("/usr/share/p0").unwrap();
+        let file = pool.strings.get("/usr/bin/p0").unwrap();
+        assert_eq!(pool.file_kind(PkgId(1), dir), FileKind::Dir);
+        assert_eq!(pool.file_kind(PkgId(1), file), FileKind::File);
         assert!(
             pool.files
                 .iter()

@@ -54,7 +54,7 @@ use super::error::LoadError;
 use crate::model::dep::Cmp;
 use crate::model::evr::rpmvercmp;
 use crate::model::package::{DepKind, PackageInfo, PkgId, Reldep};
-use crate::model::pool::{NewPackage, Pool, SourceKind};
+use crate::model::pool::{FileMeta, NewPackage, Pool, SourceKind};
 use crate::progress::Progress;
 
 // ---- public API ----------------------------------------------------------------------
@@ -135,6 +135,9 @@ pub struct RpmPackage {
     pub deps: [Vec<RpmDep>; 8],
     /// Every path the package owns (files, directories, ghosts).
     pub files: Vec<String>,
+    /// Header data of each of `files` (same order), for file conflict checks; empty when
+    /// the header lacks one of the per-file tags or their lengths disagree.
+    pub file_meta: Vec<FileMeta>,
     /// Problems that did not stop the package from loading.
     pub warnings: Vec<LoadError>,
 }
@@ -344,8 +347,14 @@ pub fn add_rpm_package(pool: &mut Pool, pkg: &RpmPackage) -> (PkgId, Vec<LoadErr
         },
         &deps,
     );
-    for f in &pkg.files {
-        pool.add_file(id, f);
+    if pkg.file_meta.len() == pkg.files.len() {
+        for (f, m) in pkg.files.iter().zip(&pkg.file_meta) {
+            pool.add_file_with_meta(id, f, m.clone());
+        }
+    } else {
+        for f in &pkg.files {
+            pool.add_file(id, f);
+        }
     }
     (id, warnings)
 }
@@ -1542,6 +1551,7 @@ fn extract(
     pkg.version = version;
     pkg.release = release;
     pkg.arch = arch;
+    pkg.file_meta = file_meta(&h, files.len());
     pkg.files = files;
     if let Some(field) = control_char_field(&pkg, &h)? {
         warnings.push(LoadError::Invalid {
@@ -1552,6 +1562,76 @@ fn extract(
         });
     }
     Ok(pkg)
+}
+
+/// The per-file header data rpm compares when two packages own one path; empty when a
+/// tag is missing, unreadable or of another length than the file list (old or odd
+/// headers: their files are then only "possible" conflicts).
+fn file_meta(h: &Hdr<'_>, n: usize) -> Vec<FileMeta> {
+    let md = &h.md.header;
+    let modes = md
+        .get_entry_data_as_u16_array(IndexTag::RPMTAG_FILEMODES)
+        .ok();
+    let flags = h.u32s(IndexTag::RPMTAG_FILEFLAGS).ok().flatten();
+    let sizes = md
+        .get_entry_data_as_u64_array(IndexTag::RPMTAG_LONGFILESIZES)
+        .ok()
+        .or_else(|| {
+            h.u32s(IndexTag::RPMTAG_FILESIZES)
+                .ok()
+                .flatten()
+                .map(|v| v.into_iter().map(u64::from).collect())
+        });
+    let strs = |t| h.strings(t).ok().flatten();
+    let (digests, links, users, groups) = (
+        strs(IndexTag::RPMTAG_FILEDIGESTS),
+        strs(IndexTag::RPMTAG_FILELINKTOS),
+        strs(IndexTag::RPMTAG_FILEUSERNAME),
+        strs(IndexTag::RPMTAG_FILEGROUPNAME),
+    );
+    // Colours are optional (noarch packages built without them): 0 = no colour.
+    let colors = h
+        .u32s(IndexTag::RPMTAG_FILECOLORS)
+        .ok()
+        .flatten()
+        .unwrap_or_else(|| vec![0; n]);
+    let (
+        Some(modes),
+        Some(flags),
+        Some(sizes),
+        Some(digests),
+        Some(links),
+        Some(users),
+        Some(groups),
+    ) = (modes, flags, sizes, digests, links, users, groups)
+    else {
+        return Vec::new();
+    };
+    let lens = [
+        modes.len(),
+        flags.len(),
+        sizes.len(),
+        digests.len(),
+        links.len(),
+        users.len(),
+        groups.len(),
+        colors.len(),
+    ];
+    if lens.iter().any(|&l| l != n) {
+        return Vec::new();
+    }
+    (0..n)
+        .map(|i| FileMeta {
+            mode: modes[i],
+            flags: flags[i],
+            size: sizes[i],
+            digest: digests[i].as_ref().into(),
+            link: links[i].as_ref().into(),
+            user: users[i].as_ref().into(),
+            group: groups[i].as_ref().into(),
+            color: colors[i],
+        })
+        .collect()
 }
 
 /// createrepo_c refuses to write a package with an ASCII control character other than

@@ -88,6 +88,54 @@ pub fn compatible_arches(host: &str) -> &'static [&'static str] {
     }
 }
 
+/// What a file entry is, when it is not a plain file: `filelists.xml`'s `type="dir"` /
+/// `type="ghost"`, or an rpm header's mode and `%ghost` flag.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
+pub enum FileKind {
+    #[default]
+    File,
+    Dir,
+    Ghost,
+}
+
+/// A file's header data, kept for packages read from `.rpm` files (rpm-md metadata has
+/// none of it): what rpm compares to decide whether two packages' copies of one path
+/// conflict (`rpmfilesCompare`, `handleColorConflict`).
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct FileMeta {
+    /// `st_mode` (type and permission bits).
+    pub mode: u16,
+    /// `RPMTAG_FILEFLAGS` (`%config` = 1, `%ghost` = 64, ...).
+    pub flags: u32,
+    pub size: u64,
+    /// Hex digest (empty for non-regular files).
+    pub digest: Box<str>,
+    /// Symlink target (empty unless a symlink).
+    pub link: Box<str>,
+    pub user: Box<str>,
+    pub group: Box<str>,
+    /// rpm's file colour: 1 = ELF32, 2 = ELF64, 0 = neither.
+    pub color: u32,
+}
+
+impl FileMeta {
+    pub const GHOST: u32 = 64;
+    pub const S_IFMT: u16 = 0o170000;
+    pub const S_IFDIR: u16 = 0o040000;
+    pub const S_IFREG: u16 = 0o100000;
+    pub const S_IFLNK: u16 = 0o120000;
+
+    pub fn kind(&self) -> FileKind {
+        if self.flags & Self::GHOST != 0 {
+            FileKind::Ghost
+        } else if self.mode & Self::S_IFMT == Self::S_IFDIR {
+            FileKind::Dir
+        } else {
+            FileKind::File
+        }
+    }
+}
+
 /// A compressed-sparse-row index from a [`Sym`] to a list of entries.
 #[derive(Default, Clone, Debug)]
 struct SymIndex<T> {
@@ -132,6 +180,10 @@ pub struct Pool {
     rich_by_name: FxHashMap<Sym, u32>,
     /// File entries `(package, path)`: primary's, and those of filelists that were read.
     pub files: Vec<(PkgId, Sym)>,
+    /// File entries that are directories or ghosts (absent: a plain file).
+    pub file_kinds: FxHashMap<(PkgId, Sym), FileKind>,
+    /// Header data of the files of packages read from `.rpm` files.
+    pub file_meta: FxHashMap<(PkgId, Sym), FileMeta>,
     /// The host architecture packages are judged installable for.
     pub host_arch: String,
     installable: Vec<bool>,
@@ -172,6 +224,8 @@ impl Pool {
             rich_trees: Vec::new(),
             rich_by_name: FxHashMap::default(),
             files: Vec::new(),
+            file_kinds: FxHashMap::default(),
+            file_meta: FxHashMap::default(),
             host_arch: host_arch.to_string(),
             installable: Vec::new(),
             provides: SymIndex::default(),
@@ -325,7 +379,7 @@ impl Pool {
 
     /// Record a file entry. A relative path (createrepo_c writes a src.rpm's files so)
     /// is rooted at `/`, as libsolv does.
-    pub fn add_file(&mut self, pkg: PkgId, path: &str) {
+    pub fn add_file(&mut self, pkg: PkgId, path: &str) -> Sym {
         let s = if path.starts_with('/') {
             self.strings.intern(path)
         } else {
@@ -333,6 +387,33 @@ impl Pool {
         };
         self.files.push((pkg, s));
         self.indexed = false;
+        s
+    }
+
+    /// Record a file entry that is a directory or a ghost (see [`Pool::add_file`]).
+    pub fn add_file_of_kind(&mut self, pkg: PkgId, path: &str, kind: FileKind) {
+        let s = self.add_file(pkg, path);
+        if kind != FileKind::File {
+            self.file_kinds.insert((pkg, s), kind);
+        }
+    }
+
+    /// Record a file entry with its rpm header data (see [`Pool::add_file`]).
+    pub fn add_file_with_meta(&mut self, pkg: PkgId, path: &str, meta: FileMeta) {
+        let s = self.add_file(pkg, path);
+        let kind = meta.kind();
+        if kind != FileKind::File {
+            self.file_kinds.insert((pkg, s), kind);
+        }
+        self.file_meta.insert((pkg, s), meta);
+    }
+
+    /// What the entry `path` of `pkg` is ([`FileKind::File`] unless recorded otherwise).
+    pub fn file_kind(&self, pkg: PkgId, path: Sym) -> FileKind {
+        self.file_kinds
+            .get(&(pkg, path))
+            .copied()
+            .unwrap_or_default()
     }
 
     /// Append every package of `part` to the current (last added) repo, as if they had
@@ -409,6 +490,16 @@ impl Pool {
         }));
         self.files
             .extend(part.files.iter().map(|&(p, s)| (PkgId(p.0 + first), m(s))));
+        self.file_kinds.extend(
+            part.file_kinds
+                .iter()
+                .map(|(&(p, s), &k)| ((PkgId(p.0 + first), m(s)), k)),
+        );
+        self.file_meta.extend(
+            part.file_meta
+                .into_iter()
+                .map(|((p, s), v)| ((PkgId(p.0 + first), m(s)), v)),
+        );
         self.indexed = false;
     }
 
@@ -520,6 +611,16 @@ impl Pool {
             self.str(p.release),
             self.str(p.arch)
         )
+    }
+
+    /// Every path owned by two or more packages, with its owners (sorted by id; a
+    /// package appears once per path).
+    pub fn shared_paths(&self) -> impl Iterator<Item = (Sym, &[PkgId])> + '_ {
+        let offs = &self.file_index.offsets;
+        (0..offs.len().saturating_sub(1)).filter_map(move |i| {
+            let (a, b) = (offs[i] as usize, offs[i + 1] as usize);
+            (b - a >= 2).then(|| (Sym(i as u32), &self.file_index.items[a..b]))
+        })
     }
 
     /// Packages with this exact name.

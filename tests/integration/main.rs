@@ -3,6 +3,7 @@
 
 mod closure_hints;
 mod common;
+mod conflicts;
 mod conformance_corpus;
 mod conformance_modules;
 mod conformance_oracle;
