@@ -56,6 +56,7 @@ use serde::Serialize;
 use crate::model::intern::Sym;
 use crate::model::package::{DepKind, PkgId, Reldep};
 use crate::model::pool::{FileKind, FileMeta, Pool, SourceKind};
+use crate::model::rich::Rich;
 use crate::progress::{Cancel, Progress};
 
 /// What makes a pair clash.
@@ -467,7 +468,13 @@ fn explicit_pairs(
     for d in pool.deps_of(p, DepKind::Conflicts) {
         scratch.clear();
         pool.whatprovides_into(d, scratch);
-        if !d.is_rich() {
+        if d.is_rich() {
+            // a rich conflict holds for a pair when the expression is true of the two:
+            // `(a unless b)` hits a, and not b
+            if let Some(tree) = pool.rich_tree(d) {
+                scratch.retain(|&q| rich_conflict_holds(pool, tree, &[p, q]));
+            }
+        } else {
             scratch.extend(
                 pool.by_name(pool.str(d.name))
                     .iter()
@@ -488,6 +495,50 @@ fn explicit_pairs(
                 .filter(|&&q| pool.pkg(q).name != own && pool.pkg_matches(q, d)),
         );
         push(ConflictKind::Obsoletes, d, scratch, out);
+    }
+}
+
+/// Whether a rich `Conflicts:` expression is true of the installed set `set`. Conditions
+/// follow rpm: `(a if b)` conflicts with a only when b is there, `(a unless b)` only when
+/// it is not; without an `else`, a condition that does not apply means no conflict.
+fn rich_conflict_holds(pool: &Pool, tree: &Rich<Reldep>, set: &[PkgId]) -> bool {
+    let leaf = |d: &Reldep, set: &[PkgId]| set.iter().any(|&q| pool.whatprovides(d).contains(&q));
+    match tree {
+        Rich::Leaf(d) => leaf(d, set),
+        Rich::And(xs) => xs.iter().all(|x| rich_conflict_holds(pool, x, set)),
+        Rich::Or(xs) => xs.iter().any(|x| rich_conflict_holds(pool, x, set)),
+        Rich::With(xs) => set
+            .iter()
+            .any(|&q| xs.iter().all(|x| rich_conflict_holds(pool, x, &[q]))),
+        Rich::Without(a, b) => set
+            .iter()
+            .any(|&q| rich_conflict_holds(pool, a, &[q]) && !rich_conflict_holds(pool, b, &[q])),
+        Rich::If {
+            then,
+            cond,
+            otherwise,
+        } => {
+            if rich_conflict_holds(pool, cond, set) {
+                rich_conflict_holds(pool, then, set)
+            } else {
+                otherwise
+                    .as_ref()
+                    .is_some_and(|o| rich_conflict_holds(pool, o, set))
+            }
+        }
+        Rich::Unless {
+            then,
+            cond,
+            otherwise,
+        } => {
+            if rich_conflict_holds(pool, cond, set) {
+                otherwise
+                    .as_ref()
+                    .is_some_and(|o| rich_conflict_holds(pool, o, set))
+            } else {
+                rich_conflict_holds(pool, then, set)
+            }
+        }
     }
 }
 
@@ -766,6 +817,38 @@ mod tests {
     }
 
     use DepKind::{Conflicts as C, Obsoletes as O, Provides as P, Requires as R};
+
+    #[test]
+    fn rich_conflicts_hold_only_for_the_pairs_they_describe() {
+        let pool = pool_of(
+            &[
+                ("c", "1-1", "noarch", &[(C, "(legacy unless ng)")], &[]),
+                ("d", "1-1", "noarch", &[(C, "(old if plugin)")], &[]),
+                ("legacy", "1-1", "noarch", &[], &[]),
+                ("ng", "2-1", "noarch", &[], &[]),
+                ("old", "1-1", "noarch", &[], &[]),
+                ("plugin", "1-1", "noarch", &[], &[]),
+            ],
+            SourceKind::RpmMd,
+        );
+        let got = find(&pool, &ConflictOptions::default());
+        // `c` conflicts with legacy (ng absent from the pair), not with ng itself
+        assert!(
+            got.iter()
+                .any(|l| l.starts_with("conflicts c-1-1.noarch legacy-1-1.noarch")),
+            "{got:?}"
+        );
+        assert!(
+            !got.iter()
+                .any(|l| l.starts_with("conflicts c-1-1.noarch ng-")),
+            "{got:?}"
+        );
+        // `(old if plugin)`: neither old nor plugin alone with d is a conflict
+        assert!(
+            !got.iter().any(|l| l.starts_with("conflicts d-1-1.noarch")),
+            "{got:?}"
+        );
+    }
 
     #[test]
     fn explicit_conflicts_evaluate_versions_and_skip_one_name_arch() {

@@ -274,6 +274,8 @@ pub enum ProblemKind {
     Install,
     /// The image's own package list cannot be installed.
     Image,
+    /// Two packages that cannot be installed together (`analysis::conflicts`).
+    Conflict,
 }
 
 /// One link of a blame chain: `package` (with its change, if any) requires `via`.
@@ -324,7 +326,8 @@ pub struct InstallDiff {
     pub removed: Vec<String>,
 }
 
-/// New / fixed conflicts: the hook for `analysis::conflicts` (not computed yet).
+/// Conflicting pairs (explicit `Conflicts:`, `Obsoletes:`, alternatives that clash) new
+/// in NEW and gone in NEW, by package names and capability.
 #[derive(Clone, Debug, Default, Serialize)]
 pub struct ConflictsDiff {
     pub new: Vec<Problem>,
@@ -1027,6 +1030,15 @@ pub fn diff(old: &Side, new: &Side, opts: &DiffOptions) -> DiffReport {
         }
     }
 
+    // Conflicts.
+    let conflicts = opts
+        .closure
+        .then(|| conflicts_diff(old, new, &idx, &pref_new));
+    if let Some(c) = &conflicts {
+        new_problems.extend(c.new.iter().cloned());
+        fixed_problems.extend(c.fixed.iter().cloned());
+    }
+
     let count = |k: ChangeKind| packages.iter().filter(|c| c.kind == k).count();
     let summary = Summary {
         added: count(ChangeKind::Added),
@@ -1048,17 +1060,80 @@ pub fn diff(old: &Side, new: &Side, opts: &DiffOptions) -> DiffReport {
         new_problems,
         fixed_problems,
         install,
-        conflicts: conflicts_hook(old, new),
+        conflicts,
         packages,
         srpms,
         deps,
     }
 }
 
-/// HOOK for new conflicts: `analysis::conflicts` (being written) will compare the
-/// conflicts of both sides here. Until then nothing is computed.
-fn conflicts_hook(_old: &Side, _new: &Side) -> Option<ConflictsDiff> {
-    None
+/// The conflicting pairs of one side: (kind, name a, name b, capability) → the pair.
+fn conflict_keys(
+    side: &Side,
+) -> FxHashMap<(String, String, String, String), (PkgId, PkgId, String)> {
+    use super::conflicts::{ConflictKind, ConflictOptions, find_conflicts};
+    let mask = side.mask().unwrap_or_default();
+    let opts = ConflictOptions {
+        kinds: vec![
+            ConflictKind::Conflicts,
+            ConflictKind::Obsoletes,
+            ConflictKind::Alternatives,
+        ],
+        ..ConflictOptions::default()
+    };
+    let r = find_conflicts(side.pool, &mask, &opts, &NoProgress, &Cancel::new());
+    let pool = side.pool;
+    r.entries
+        .iter()
+        .filter(|c| c.is_problem())
+        .map(|c| {
+            (
+                (
+                    c.kind.as_str().to_string(),
+                    pool.name(c.a).to_string(),
+                    pool.name(c.b).to_string(),
+                    c.capability(pool),
+                ),
+                (c.a, c.b, c.describe(pool)),
+            )
+        })
+        .collect()
+}
+
+/// New and fixed conflicts; each new one blamed on the changed packages of its pair.
+fn conflicts_diff(old: &Side, new: &Side, idx: &ChangeIndex, pref: &[bool]) -> ConflictsDiff {
+    let (ko, kn) = std::thread::scope(|s| {
+        let h = s.spawn(|| conflict_keys(old));
+        let kn = conflict_keys(new);
+        (h.join().unwrap_or_default(), kn)
+    });
+    let mut out = ConflictsDiff::default();
+    let mut new_keys: Vec<_> = kn.keys().filter(|k| !ko.contains_key(*k)).collect();
+    new_keys.sort();
+    for k in new_keys {
+        let (a, b, text) = &kn[k];
+        let blame = [*a, *b]
+            .into_iter()
+            .filter_map(|p| blame_pkg(new, idx, pref, p))
+            .collect();
+        out.new.push(Problem {
+            kind: ProblemKind::Conflict,
+            subject: format!("new conflict: {text}"),
+            detail: format!("{} and {} cannot be installed together", k.1, k.2),
+            blame,
+        });
+    }
+    let mut fixed: Vec<_> = ko.keys().filter(|k| !kn.contains_key(*k)).collect();
+    fixed.sort();
+    for k in fixed {
+        out.fixed.push(Problem {
+            kind: ProblemKind::Conflict,
+            subject: format!("conflict gone: {}", ko[k].2),
+            detail: String::new(),
+            blame: Vec::new(),
+        });
+    }
+    out
 }
 
 // ---- Koji -----------------------------------------------------------------------------

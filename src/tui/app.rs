@@ -2127,4 +2127,42 @@ pub(crate) mod tests {
         let cat = app.data.clone().unwrap();
         assert_eq!(cat.pool.repos[0].name, "new", "the other views show NEW");
     }
+
+    #[test]
+    fn conflicts_view_finds_the_magic_pair_and_its_chains() {
+        let mut app = demo_app();
+        keys(&mut app, "x");
+        assert_eq!(app.view, ViewId::Conflicts);
+        assert!(app.conflicts.running.is_some());
+        run_effects(&mut app);
+        assert!(app.conflicts.running.is_none());
+        assert!(app.conflicts.found.unwrap_or(0) >= 1);
+        let text = app.conflicts.doc.text();
+        let pair = text
+            .lines()
+            .position(|l| {
+                l.contains("python3-file-magic-5.39-16.el9.noarch (demo-base) conflicts with")
+            })
+            .unwrap_or_else(|| panic!("{text}"));
+        assert!(text.contains("python3-magic-0.4.27"), "{text}");
+        // both sides' chains: insights-client pulls file-magic, s3cmd pulls magic
+        let after: Vec<&str> = text.lines().skip(pair).take(8).collect();
+        assert!(
+            after.iter().any(|l| l.contains("← insights-client")),
+            "{after:#?}"
+        );
+        assert!(after.iter().any(|l| l.contains("← s3cmd")), "{after:#?}");
+        // Enter on the pair goes to its chains, Enter there opens the package
+        app.conflicts.nav.nav.cursor = pair;
+        key(&mut app, KeyCode::Enter);
+        assert_eq!(app.conflicts.nav.nav.cursor, pair + 1);
+        let p = app.current_package().unwrap();
+        key(&mut app, KeyCode::Enter);
+        assert_eq!(app.view, ViewId::Packages);
+        assert_eq!(app.packages.trail, [p]);
+        // Esc while running cancels
+        keys(&mut app, "x");
+        key(&mut app, KeyCode::Esc);
+        assert!(app.conflicts.running.is_none());
+    }
 }

@@ -394,3 +394,45 @@ fn bad_arguments_exit_2() {
     let (rc, _, err) = run(&["--old", "x,/nonexistent/repo", "--new", &repo("diff-new")]);
     assert_eq!(rc, 2, "{err}");
 }
+
+/// A new repo that brings a conflicting package: the conflict is a new problem of NEW,
+/// blamed on the package that arrived (exit 1).
+#[test]
+fn a_new_conflict_is_a_new_problem() {
+    let t = common::testdata().join("repos");
+    let out = common::bramble()
+        .args(["diff", "--old"])
+        .arg(t.join("demo-base"))
+        .arg("--new")
+        .arg(t.join("demo-base"))
+        .arg("--new")
+        .arg(t.join("demo-copr"))
+        .arg("--json")
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let new = v["conflicts"]["new"].as_array().unwrap();
+    assert_eq!(new.len(), 1, "{v}");
+    assert_eq!(new[0]["kind"], "conflict");
+    let subject = new[0]["subject"].as_str().unwrap();
+    assert!(
+        subject.contains("python3-file-magic") && subject.contains("python3-magic-0.4.27"),
+        "{subject}"
+    );
+    assert_eq!(new[0]["blame"][0]["package"], "python3-magic");
+    assert_eq!(new[0]["blame"][0]["change"], "new in NEW");
+    // and the other way round it is gone
+    let out = common::bramble()
+        .args(["diff", "--new"])
+        .arg(t.join("demo-base"))
+        .arg("--old")
+        .arg(t.join("demo-base"))
+        .arg("--old")
+        .arg(t.join("demo-copr"))
+        .arg("--json")
+        .output()
+        .unwrap();
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(v["conflicts"]["fixed"].as_array().unwrap().len(), 1, "{v}");
+}

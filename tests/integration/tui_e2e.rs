@@ -127,6 +127,16 @@ fn demo_journey_in_a_real_terminal() {
     tmux.wait_for("the Tags view", 10, |s| {
         s.contains("f19-build (4)") && s.contains("lints:")
     });
+    // The conflicts: the magic pair, with who pulls in each side.
+    tmux.type_text("x");
+    let s = tmux.wait_for("the conflict list", 20, |s| {
+        s.contains("conflicting pairs")
+            && s.contains("python3-file-magic-5.39-16.el9.noarch (demo-base) conflicts with")
+    });
+    assert!(
+        s.contains("← insights-client") && s.contains("← s3cmd"),
+        "{s}"
+    );
     // Run the closure of the demo (broken on purpose).
     tmux.type_text("c");
     tmux.wait_for("the closure report", 20, |s| {

@@ -446,6 +446,9 @@ mod tests {
         snap("tags_reverse", &app);
         keys(&mut app, "7");
         snap("modules", &app);
+        keys(&mut app, "x");
+        run_effects(&mut app);
+        snap("conflicts", &app);
         keys(&mut app, "5");
         snap("install_empty", &app);
         keys(&mut app, ":install s3cmd --on insights-client");

@@ -121,6 +121,16 @@ pub fn draw(f: &mut Frame, app: &App, area: Rect) {
         }
     };
     lines.push(Line::from(vec![Span::raw("  closure   "), closure]));
+    let conflicts = match (app.conflicts.running.is_some(), app.conflicts.found) {
+        (true, _) => Span::styled("running…", theme.style(Role::Warning)),
+        (false, None) => Span::styled("not looked for yet: press x", theme.style(Role::Dim)),
+        (false, Some(0)) => Span::styled("none", theme.style(Role::Ok)),
+        (false, Some(n)) => Span::styled(
+            format!("{n} pairs that cannot be installed together  (4 Conflicts)"),
+            theme.style(Role::Warning),
+        ),
+    };
+    lines.push(Line::from(vec![Span::raw("  conflicts "), conflicts]));
     let modules = if cat.modules.streams == 0 {
         Span::styled("no module metadata", theme.style(Role::Dim))
     } else if cat.modules.problems == 0 {
