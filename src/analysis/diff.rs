@@ -1067,10 +1067,11 @@ pub fn diff(old: &Side, new: &Side, opts: &DiffOptions) -> DiffReport {
     }
 }
 
-/// The conflicting pairs of one side: (kind, name a, name b, capability) → the pair.
-fn conflict_keys(
-    side: &Side,
-) -> FxHashMap<(String, String, String, String), (PkgId, PkgId, String)> {
+/// A conflict by (kind, name a, name b, capability).
+type ConflictKey = (String, String, String, String);
+
+/// The conflicting pairs of one side: key → the pair and its one-line description.
+fn conflict_keys(side: &Side) -> FxHashMap<ConflictKey, (PkgId, PkgId, String)> {
     use super::conflicts::{ConflictKind, ConflictOptions, find_conflicts};
     let mask = side.mask().unwrap_or_default();
     let opts = ConflictOptions {
