@@ -178,6 +178,10 @@ pub struct ClosureState {
     pub report: Option<Arc<ClosureReport>>,
     /// Check installability too (`i`).
     pub installable: bool,
+    /// `:check REPO...`: only these repos' packages are checked (names; empty: all).
+    pub check: Vec<String>,
+    /// `:arch ARCH...`: only packages of these arches are checked (empty: all).
+    pub arches: Vec<String>,
     /// With `installable`: the checked packages that cannot be installed, and why.
     pub uninstallable: Option<Arc<Vec<Uninstallable>>>,
     /// The options the report was made with (`newest`, `best`, `installable`).
@@ -632,12 +636,20 @@ impl App {
         self.closure.error = None;
         let progress = JobProgress::new();
         self.closure.running = Some(Arc::clone(&progress));
+        let check = self
+            .closure
+            .check
+            .iter()
+            .filter_map(|n| cat.pool.repos.iter().find(|r| &r.name == n).map(|r| r.id))
+            .collect();
         self.effects.push(Effect::Closure {
             generation: self.closure.generation,
             cat,
             opts: ClosureOptions {
                 newest: self.closure.newest,
                 best: self.closure.best,
+                check,
+                arches: self.closure.arches.clone(),
                 ..Default::default()
             },
             installable: self.closure.installable,
@@ -1093,6 +1105,12 @@ impl App {
                 if self.closure.best {
                     flags.push_str(" --best");
                 }
+                for r in &self.closure.check {
+                    flags.push_str(&format!(" --check {}", shell_quote(&sanitize_line(r))));
+                }
+                for a in &self.closure.arches {
+                    flags.push_str(&format!(" --arch {}", shell_quote(&sanitize_line(a))));
+                }
                 cmds.push((
                     format!("{dnf} repoclosure{flags}"),
                     format!("bramble closure {br}{flags} --hints"),
@@ -1311,6 +1329,7 @@ impl App {
     fn command_with_args(&mut self, name: &str, rest: &str) {
         match name {
             "install" => self.run_install(rest),
+            "check" | "arch" => self.set_closure_filter(name, rest),
             "why" => self.run_why(rest),
             "tags" => self.open_tag(rest),
             "event" => self.reload_koji(rest),
@@ -1318,6 +1337,34 @@ impl App {
                 self.message = Some((format!("`:{name}` takes no arguments"), Role::Warning));
             }
         }
+    }
+
+    /// `:check REPO...` / `:arch ARCH...` (`all` clears): what the closure checks; re-runs.
+    fn set_closure_filter(&mut self, name: &str, rest: &str) {
+        let words: Vec<String> = rest
+            .split([' ', ','])
+            .filter(|w| !w.is_empty() && *w != "all")
+            .map(str::to_string)
+            .collect();
+        if name == "check"
+            && let Some(cat) = &self.data
+            && let Some(bad) = words
+                .iter()
+                .find(|w| !cat.pool.repos.iter().any(|r| &r.name == *w))
+        {
+            self.message = Some((
+                format!("no repo `{}` (see the Overview)", sanitize_line(bad)),
+                Role::Error,
+            ));
+            return;
+        }
+        if name == "check" {
+            self.closure.check = words;
+        } else {
+            self.closure.arches = words;
+        }
+        self.show(ViewId::Closure);
+        self.start_closure();
     }
 
     /// `:event N` (or `:event now`): the Koji data at another hub event.
@@ -1811,6 +1858,53 @@ pub(crate) mod tests {
         assert!(bad.iter().all(|u| !u.reason.render(&cat.pool).is_empty()));
         let rows = app.closure.rows(Some(&cat.pool));
         assert!(rows[0].spans[0].0.contains("cannot be installed at all"));
+    }
+
+    #[test]
+    fn closure_check_and_arch_from_the_palette() {
+        let mut app = demo_app();
+        keys(&mut app, "c");
+        run_effects(&mut app);
+        let all = app.closure.report.clone().unwrap();
+        // only demo-copr's 3 packages are checked; the other repos are lookaside
+        keys(&mut app, ":check demo-copr");
+        key(&mut app, KeyCode::Enter);
+        run_effects(&mut app);
+        let copr = app.closure.report.clone().unwrap();
+        assert_eq!(copr.checked, 3);
+        assert!(
+            copr.broken.is_empty(),
+            "demo-copr resolves with the others as lookaside"
+        );
+        assert!(all.checked > copr.checked);
+        // the equivalent command says so
+        keys(&mut app, "@");
+        assert!(
+            app.popup
+                .as_ref()
+                .unwrap()
+                .copy
+                .contains("--check demo-copr")
+        );
+        key(&mut app, KeyCode::Esc);
+        // an unknown repo is refused
+        keys(&mut app, ":check nope");
+        key(&mut app, KeyCode::Enter);
+        assert!(
+            app.message
+                .as_ref()
+                .is_some_and(|m| m.0.contains("no repo"))
+        );
+        // arch: only noarch packages of every repo
+        keys(&mut app, ":check all");
+        key(&mut app, KeyCode::Enter);
+        keys(&mut app, ":arch noarch");
+        key(&mut app, KeyCode::Enter);
+        run_effects(&mut app);
+        let cat = app.data.clone().unwrap();
+        let r = app.closure.report.clone().unwrap();
+        assert!(r.broken.iter().all(|b| cat.pool.arch(b.pkg) == "noarch"));
+        assert!(r.checked < all.checked);
     }
 
     #[test]

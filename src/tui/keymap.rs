@@ -447,6 +447,16 @@ pub const COMMANDS: &[Command] = &[
         help: "toggle closure --best",
     },
     Command {
+        name: "check",
+        action: Action::RunClosure,
+        help: "check REPO... (all): closure --check, re-run",
+    },
+    Command {
+        name: "arch",
+        action: Action::RunClosure,
+        help: "arch ARCH... (all): closure --arch, re-run",
+    },
+    Command {
         name: "installable",
         action: Action::ToggleInstallable,
         help: "toggle closure --installable",

@@ -27,10 +27,20 @@ pub fn draw(f: &mut Frame, app: &App, area: Rect) {
     let mut parts = vec![Span::styled("Closure ", theme.style(Role::Title))];
     parts.push(Span::styled(
         format!(
-            "  newest {} (n) · best {} (b) · installable {} (i)",
+            "  newest {} (n) · best {} (b) · installable {} (i) · :check {} · :arch {}",
             onoff(c.newest),
             onoff(c.best),
-            onoff(c.installable)
+            onoff(c.installable),
+            if c.check.is_empty() {
+                "all".to_string()
+            } else {
+                c.check.join(",")
+            },
+            if c.arches.is_empty() {
+                "all".to_string()
+            } else {
+                c.arches.join(",")
+            }
         ),
         theme.style(Role::Dim),
     ));
