@@ -1141,7 +1141,23 @@ impl App {
 pub fn parse_roots(cat: &Catalog, text: &str) -> Result<Vec<Root>, String> {
     let pool = &cat.pool;
     let mut words: Vec<String> = Vec::new();
+    let mut files: Vec<PkgId> = Vec::new();
     for w in text.split([' ', ',']).filter(|w| !w.is_empty()) {
+        let path = std::path::Path::new(w);
+        if path.is_file() {
+            // an image's package list or a kickstart, as `bramble install` reads them
+            let body = std::fs::read_to_string(path)
+                .map_err(|e| format!("{}: {e}", sanitize_line(w)))?;
+            for entry in crate::cli::install::parse_package_list(&body) {
+                if let Some(p) = crate::cli::install::resolve_entry(pool, &entry) {
+                    files.push(p);
+                }
+            }
+            for g in crate::cli::install::list_groups(&body) {
+                words.push(format!("@{g}"));
+            }
+            continue;
+        }
         match w.strip_prefix('@') {
             Some(g) => {
                 let group = cat
@@ -1159,8 +1175,28 @@ pub fn parse_roots(cat: &Catalog, text: &str) -> Result<Vec<Root>, String> {
             None => words.push(w.to_string()),
         }
     }
-    let mut roots = Vec::new();
-    for w in words.iter().map(String::as_str) {
+    // `@group` lines of a list file
+    let mut expanded: Vec<String> = Vec::new();
+    for w in words {
+        match w.strip_prefix('@') {
+            Some(g) => {
+                let group = cat
+                    .groups
+                    .iter()
+                    .find_map(|(_, c)| c.find_group(g))
+                    .ok_or_else(|| format!("no comps group `{}`", sanitize_line(g)))?;
+                expanded.extend(
+                    group
+                        .default_install()
+                        .map(|p| p.name.clone())
+                        .filter(|n| !pool.by_name(n).is_empty()),
+                );
+            }
+            None => expanded.push(w),
+        }
+    }
+    let mut roots: Vec<Root> = files.into_iter().map(Root::Pkg).collect();
+    for w in expanded.iter().map(String::as_str) {
         if let [only] = pool.by_name(w) {
             roots.push(Root::Pkg(*only));
         } else if let Some(sym) = pool.strings.get(w) {
@@ -2175,6 +2211,13 @@ pub(crate) mod tests {
         );
         // comps groups: the demo's @core makes the image that breaks s3cmd
         keys(&mut app, ":install s3cmd --on @core");
+        key(&mut app, KeyCode::Enter);
+        assert!(app.install.failed, "{}", doc_text(&app.install.doc));
+        // an image list or kickstart file as the installed set
+        let dir = tempfile::tempdir().unwrap();
+        let ks = dir.path().join("image.ks");
+        std::fs::write(&ks, "%packages\nbash\n@core\n%end\n").unwrap();
+        keys(&mut app, &format!(":install s3cmd --on {}", ks.display()));
         key(&mut app, KeyCode::Enter);
         assert!(app.install.failed, "{}", doc_text(&app.install.doc));
         // unknown names are a message, not a panic
