@@ -327,6 +327,8 @@ pub struct App {
     pub data: Option<Arc<Catalog>>,
     /// Loading progress while the load job runs.
     pub loading: Option<Arc<JobProgress>>,
+    /// `data` holds only the first of several sources; the rest is loading.
+    pub partial: bool,
     pub problems: Vec<Problem>,
     pub packages: PackagesState,
     pub closure: ClosureState,
@@ -365,6 +367,7 @@ impl App {
             request: request.clone(),
             data: None,
             loading: Some(Arc::clone(&progress)),
+            partial: false,
             problems: Vec::new(),
             packages: PackagesState::default(),
             closure: ClosureState::default(),
@@ -624,6 +627,11 @@ impl App {
     }
 
     fn start_closure(&mut self) {
+        if self.partial {
+            self.closure.wanted = true;
+            self.message = Some(("closure will run once every source is in".into(), Role::Dim));
+            return;
+        }
         let Some(cat) = self.data.clone() else {
             self.closure.wanted = true;
             self.message = Some(("closure will run once loading is done".into(), Role::Dim));
@@ -660,8 +668,20 @@ impl App {
     /// Apply a job's result.
     pub fn on_job(&mut self, ev: JobEvent) {
         match ev {
+            JobEvent::Partial(out) => {
+                // only while the full load is still running
+                if self.loading.is_some() {
+                    self.data = Some(Arc::new(out.catalog));
+                    self.problems = out.problems;
+                    self.partial = true;
+                    if !self.packages.query.is_empty() {
+                        self.set_filter(self.packages.query.clone());
+                    }
+                }
+            }
             JobEvent::Loaded(out) => {
                 let out = *out;
+                self.partial = false;
                 self.data = Some(Arc::new(out.catalog));
                 self.koji = out.koji.map(Arc::new);
                 self.diff = out.diff.map(Arc::new);
@@ -1146,8 +1166,8 @@ pub fn parse_roots(cat: &Catalog, text: &str) -> Result<Vec<Root>, String> {
         let path = std::path::Path::new(w);
         if path.is_file() {
             // an image's package list or a kickstart, as `bramble install` reads them
-            let body = std::fs::read_to_string(path)
-                .map_err(|e| format!("{}: {e}", sanitize_line(w)))?;
+            let body =
+                std::fs::read_to_string(path).map_err(|e| format!("{}: {e}", sanitize_line(w)))?;
             for entry in crate::cli::install::parse_package_list(&body) {
                 if let Some(p) = crate::cli::install::resolve_entry(pool, &entry) {
                     files.push(p);
@@ -1216,6 +1236,14 @@ pub fn parse_roots(cat: &Catalog, text: &str) -> Result<Vec<Root>, String> {
 
 impl App {
     fn start_conflicts(&mut self) {
+        if self.partial {
+            self.conflicts.wanted = true;
+            self.message = Some((
+                "conflicts will be found once every source is in".into(),
+                Role::Dim,
+            ));
+            return;
+        }
         let Some(cat) = self.data.clone() else {
             self.conflicts.wanted = true;
             self.message = Some((
@@ -2301,5 +2329,43 @@ pub(crate) mod tests {
         keys(&mut app, "x");
         key(&mut app, KeyCode::Esc);
         assert!(app.conflicts.running.is_none());
+    }
+
+    #[test]
+    fn the_first_source_is_usable_while_the_rest_loads() {
+        let t = concat!(env!("CARGO_MANIFEST_DIR"), "/testdata/repos");
+        let req = LoadRequest::Sources {
+            args: vec![
+                format!("demo-base,{t}/demo-base"),
+                format!("demo-copr,{t}/demo-copr"),
+            ],
+            opts: Default::default(),
+            koji: None,
+        };
+        let mut app = App::new(req.clone(), Theme { color: false });
+        app.effects.clear();
+        let first = jobs::first_alone(&req).expect("two sources");
+        let out = jobs::load(&first, &JobProgress::default());
+        app.on_job(JobEvent::Partial(Box::new(out)));
+        assert!(app.partial && app.loading.is_some());
+        let cat = app.data.clone().unwrap();
+        assert_eq!(cat.pool.repos.len(), 1);
+        // the views work on what is in
+        keys(&mut app, "/insights");
+        key(&mut app, KeyCode::Enter);
+        assert_eq!(names(&app), ["insights-client"]);
+        // analyses wait for everything
+        keys(&mut app, "c");
+        assert!(app.closure.wanted && app.closure.running.is_none());
+        let out = jobs::load(&req, &JobProgress::default());
+        app.on_job(JobEvent::Loaded(Box::new(out)));
+        assert!(!app.partial);
+        assert_eq!(app.data.as_ref().unwrap().pool.repos.len(), 2);
+        assert!(
+            app.closure.running.is_some(),
+            "the closure asked for runs now"
+        );
+        // a single source has no partial step
+        assert!(jobs::first_alone(&LoadRequest::Demo { host_arch: None }).is_none());
     }
 }

@@ -126,6 +126,18 @@ pub struct LoadOutcome {
     pub problems: Vec<Problem>,
 }
 
+/// The request for the first of several sources, if there are several.
+pub fn first_alone(req: &LoadRequest) -> Option<LoadRequest> {
+    match req {
+        LoadRequest::Sources { args, opts, .. } if args.len() > 1 => Some(LoadRequest::Sources {
+            args: args[..1].to_vec(),
+            opts: opts.clone(),
+            koji: None,
+        }),
+        _ => None,
+    }
+}
+
 /// Load synchronously (the worker calls this; tests too).
 pub fn load(req: &LoadRequest, progress: &JobProgress) -> LoadOutcome {
     let mut problems = Vec::new();
@@ -253,6 +265,8 @@ pub fn run_closure(
 
 /// Results of jobs, delivered to the event loop.
 pub enum JobEvent {
+    /// The first of several sources is in: the views can show it while the rest loads.
+    Partial(Box<LoadOutcome>),
     Loaded(Box<LoadOutcome>),
     ClosureDone {
         generation: u64,
@@ -305,6 +319,15 @@ impl Jobs {
         std::thread::Builder::new()
             .name("bramble-load".into())
             .spawn(move || {
+                // Several sources: the first one alone first, so the views fill in while
+                // the rest loads (the first source is read twice; the final catalog is
+                // the one with everything, file dependencies resolved across all).
+                if let Some(first) = first_alone(&req) {
+                    let out = load(&first, &progress);
+                    if tx.send(Msg::Job(JobEvent::Partial(Box::new(out)))).is_err() {
+                        return;
+                    }
+                }
                 let out = load(&req, &progress);
                 let _ = tx.send(Msg::Job(JobEvent::Loaded(Box::new(out))));
             })
