@@ -248,16 +248,6 @@ pub fn open_source(a: &HubArgs) -> Result<Box<dyn KojiSource>, LoadError> {
     Ok(Box::new(HubClient::new(&url, http)))
 }
 
-/// `koji list-tag-inheritance` text (see [`tagview::render_inheritance`]).
-pub fn render_inheritance(
-    root_name: &str,
-    root_id: i64,
-    entries: &[InheritanceEntry],
-    reverse: bool,
-) -> String {
-    tagview::render_inheritance(root_name, root_id, entries, reverse)
-}
-
 /// Lines as one Graphviz double-quoted string: `"` and `\\` escaped, control characters
 /// dropped, the lines joined with `\\n` (a line break in a label).
 fn dot_quote<S: AsRef<str>>(lines: &[S]) -> String {
@@ -438,7 +428,7 @@ fn print_tree(
             inheritance: entries,
         }),
         TreeFormat::Text => {
-            let text = render_inheritance(name, id, entries, reverse);
+            let text = tagview::render_inheritance(name, id, entries, reverse);
             let text = if verbose {
                 verbose_tree(&text, entries, pasted)
             } else {

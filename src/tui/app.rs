@@ -1178,24 +1178,9 @@ pub fn parse_roots(cat: &Catalog, text: &str) -> Result<Vec<Root>, String> {
             }
             continue;
         }
-        match w.strip_prefix('@') {
-            Some(g) => {
-                let group = cat
-                    .groups
-                    .iter()
-                    .find_map(|(_, c)| c.find_group(g))
-                    .ok_or_else(|| format!("no comps group `{}`", sanitize_line(g)))?;
-                words.extend(
-                    group
-                        .default_install()
-                        .map(|p| p.name.clone())
-                        .filter(|n| !pool.by_name(n).is_empty()),
-                );
-            }
-            None => words.push(w.to_string()),
-        }
+        words.push(w.to_string());
     }
-    // `@group` lines of a list file
+    // `@group`s, typed or from a list file
     let mut expanded: Vec<String> = Vec::new();
     for w in words {
         match w.strip_prefix('@') {

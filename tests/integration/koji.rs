@@ -12,7 +12,8 @@ use std::time::{Duration, Instant};
 use serde_json::Value;
 
 use bramble::analysis::inherit;
-use bramble::cli::koji::{render_inheritance, render_tagged};
+use bramble::analysis::tagview::render_inheritance;
+use bramble::cli::koji::render_tagged;
 use bramble::load::koji::hub::{Call, decode_response};
 use bramble::load::koji::snapshot::{self, Fault, Recorded, Snapshot, SnapshotFile};
 use bramble::load::koji::{Parts, TreeRequest, decode_full_inheritance, load_tree};
