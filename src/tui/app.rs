@@ -102,12 +102,17 @@ impl ListNav {
 
     /// The first row to draw in `height` rows so the cursor is visible; remembers it.
     pub fn scroll(&self, height: usize, len: usize) -> usize {
+        self.scroll_at(self.cursor, height, len)
+    }
+
+    /// [`ListNav::scroll`] for a cursor at `pos` of the rows drawn (folded rows left out).
+    pub fn scroll_at(&self, pos: usize, height: usize, len: usize) -> usize {
         self.page.set(height.saturating_sub(1).max(1));
         let mut off = self.offset.get().min(len.saturating_sub(height.max(1)));
-        if self.cursor < off {
-            off = self.cursor;
-        } else if height > 0 && self.cursor >= off + height {
-            off = self.cursor + 1 - height;
+        if pos < off {
+            off = pos;
+        } else if height > 0 && pos >= off + height {
+            off = pos + 1 - height;
         }
         self.offset.set(off);
         off
@@ -469,6 +474,24 @@ impl App {
                 }
             }
             Action::ShowStream => self.show_stream(),
+            Action::ToggleFold => {
+                if self.view == ViewId::Tags {
+                    let koji = self.koji.clone();
+                    let doc = koji.as_ref().and_then(|k| {
+                        let p = k.pages.get(self.tags.page)?;
+                        if self.tags.reverse {
+                            p.reverse.as_ref()
+                        } else {
+                            Some(&p.doc)
+                        }
+                    });
+                    if let Some(d) = doc
+                        && !self.tags.nav.toggle_fold(d)
+                    {
+                        self.message = Some(("z folds rows of the tree".into(), Role::Dim));
+                    }
+                }
+            }
             Action::ShowCommand => self.popup = Some(self.equivalent_command()),
             Action::Copy => match self.current_package() {
                 Some(id) => {
@@ -988,8 +1011,18 @@ impl App {
                 self.help.navigate(action, len);
             }
             ViewId::Tags => {
-                let len = self.tags_doc().map_or(0, Doc::len);
-                self.tags.nav.nav.navigate(action, len);
+                let koji = self.koji.clone();
+                let doc = koji.as_ref().and_then(|k| {
+                    let p = k.pages.get(self.tags.page)?;
+                    if self.tags.reverse {
+                        p.reverse.as_ref()
+                    } else {
+                        Some(&p.doc)
+                    }
+                });
+                if let Some(d) = doc {
+                    self.tags.nav.navigate(d, action);
+                }
             }
             ViewId::Modules => {
                 let len = cat.map_or(0, |c| c.modules.doc.len());
@@ -2118,6 +2151,21 @@ pub(crate) mod tests {
         assert_eq!(app.tags.nav.nav.cursor, target);
         key(&mut app, KeyCode::Esc);
         assert_eq!(app.tags.nav.nav.cursor, foo, "Esc returns to the package");
+        // z folds the tree below f19 (f18 disappears from what is shown), z again opens it
+        let doc = app.tags_doc().unwrap().clone();
+        let f19 = doc.find("tag:f19").unwrap();
+        let f18 = doc.find("tag:f18").unwrap();
+        app.tags.nav.nav.cursor = f19;
+        keys(&mut app, "z");
+        assert!(!doc.visible(&app.tags.nav.folded).contains(&f18));
+        keys(&mut app, "j");
+        assert!(
+            app.tags.nav.nav.cursor > f18,
+            "moving skips the folded rows"
+        );
+        app.tags.nav.nav.cursor = f19;
+        keys(&mut app, "z");
+        assert!(doc.visible(&app.tags.nav.folded).contains(&f18));
         // r flips to the reverse tree (when the snapshot has it) and back
         keys(&mut app, "r");
         assert!(app.tags.reverse);

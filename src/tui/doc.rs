@@ -29,6 +29,8 @@ pub struct DocRow {
     /// A key other rows (and other views) can jump to, e.g. `tag:f19` or
     /// `stream:postgresql:15`.
     pub anchor: Option<String>,
+    /// Depth in a foldable tree (`z` folds what lies below a row); `None`: not in one.
+    pub level: Option<u8>,
 }
 
 impl DocRow {
@@ -59,6 +61,7 @@ impl Doc {
             spans: vec![s(title, Role::Title)],
             link: None,
             anchor: None,
+            level: None,
         });
     }
 
@@ -73,8 +76,38 @@ impl Doc {
             spans,
             link,
             anchor: None,
+            level: None,
         });
         self.rows.len() - 1
+    }
+
+    /// Put the last row at `level` of a foldable tree.
+    pub fn level(&mut self, level: u8) {
+        if let Some(r) = self.rows.last_mut() {
+            r.level = Some(level);
+        }
+    }
+
+    /// The rows shown when the rows in `folded` are folded: a folded tree row hides the
+    /// rows after it that are deeper in the same tree.
+    pub fn visible(&self, folded: &std::collections::BTreeSet<usize>) -> Vec<usize> {
+        let mut out = Vec::with_capacity(self.rows.len());
+        let mut fold: Option<u8> = None;
+        for (i, r) in self.rows.iter().enumerate() {
+            if let (Some(f), Some(l)) = (fold, r.level)
+                && l > f
+            {
+                continue;
+            }
+            fold = None;
+            out.push(i);
+            if let Some(l) = r.level
+                && folded.contains(&i)
+            {
+                fold = Some(l);
+            }
+        }
+        out
     }
 
     /// Name the last row so links can find it.
@@ -114,18 +147,54 @@ impl Doc {
     }
 }
 
-/// Cursor over a document, with a trail of rows jumped from (Esc goes back).
+/// Cursor over a document (a row index), with a trail of rows jumped from (Esc goes
+/// back) and the folded tree rows.
 #[derive(Default, Debug)]
 pub struct DocNav {
     pub nav: ListNav,
     pub trail: Vec<usize>,
+    pub folded: std::collections::BTreeSet<usize>,
 }
 
 impl DocNav {
-    /// Jump to `row`, remembering where we were.
+    /// Jump to `row`, remembering where we were (a folded row above it is unfolded).
     pub fn jump(&mut self, row: usize) {
         self.trail.push(self.nav.cursor);
+        let above: Vec<usize> = self.folded.range(..row).copied().collect();
+        for f in above {
+            self.folded.remove(&f);
+        }
         self.nav.cursor = row;
+    }
+
+    /// Move for a navigation action over the rows shown; true when it was one.
+    pub fn navigate(&mut self, doc: &Doc, action: super::keymap::Action) -> bool {
+        let vis = doc.visible(&self.folded);
+        let pos = vis.iter().position(|&i| i >= self.nav.cursor).unwrap_or(0);
+        let mut tmp = ListNav {
+            cursor: pos,
+            ..ListNav::default()
+        };
+        tmp.page.set(self.nav.page.get());
+        if !tmp.navigate(action, vis.len()) {
+            return false;
+        }
+        if let Some(&i) = vis.get(tmp.cursor) {
+            self.nav.cursor = i;
+        }
+        true
+    }
+
+    /// `z`: fold or unfold the tree below the cursor's row (a row not in a tree: no-op).
+    pub fn toggle_fold(&mut self, doc: &Doc) -> bool {
+        let c = self.nav.cursor;
+        if doc.rows.get(c).and_then(|r| r.level).is_none() {
+            return false;
+        }
+        if !self.folded.remove(&c) {
+            self.folded.insert(c);
+        }
+        true
     }
 
     /// Back to the row of the last jump; false when there is none.
@@ -166,5 +235,30 @@ mod tests {
         assert!(n.back());
         assert_eq!(n.nav.cursor, 2);
         assert!(!n.back());
+    }
+
+    #[test]
+    fn folding_a_tree_row_hides_what_lies_below_it() {
+        let mut d = Doc::new();
+        d.heading("tree");
+        for (name, lvl) in [("root", 0), ("a", 1), ("a1", 2), ("a2", 2), ("b", 1)] {
+            d.line(vec![s(name, Role::Normal)]);
+            d.level(lvl);
+        }
+        d.line(vec![s("after", Role::Normal)]);
+        let mut n = DocNav::default();
+        assert_eq!(d.visible(&n.folded).len(), 7);
+        n.nav.cursor = 2; // a
+        assert!(n.toggle_fold(&d));
+        assert_eq!(d.visible(&n.folded), [0, 1, 2, 5, 6]);
+        // moving down skips the folded rows
+        n.navigate(&d, super::super::keymap::Action::Down);
+        assert_eq!(n.nav.cursor, 5);
+        // jumping into a folded part unfolds it
+        n.jump(3);
+        assert!(n.folded.is_empty());
+        // rows outside a tree do not fold
+        n.nav.cursor = 6;
+        assert!(!n.toggle_fold(&d));
     }
 }

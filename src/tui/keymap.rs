@@ -111,6 +111,8 @@ pub enum Action {
     RunConflicts,
     /// Forward / reverse inheritance (Tags view).
     ToggleReverse,
+    /// Fold / unfold the tree below the row (Tags view).
+    ToggleFold,
     /// Jump from a package to its module stream.
     ShowStream,
     // Editing the filter or command line.
@@ -316,6 +318,12 @@ pub const KEYMAP: &[Binding] = &[
         Scope::Tags,
         Action::ToggleReverse,
         "inherited-from / inherited-by tree",
+    ),
+    b(
+        &["z"],
+        Scope::Tags,
+        Action::ToggleFold,
+        "fold / unfold the inheritance below a tag",
     ),
     b(
         &["m"],

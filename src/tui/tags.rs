@@ -337,6 +337,7 @@ fn tree_rows(doc: &mut Doc, name: &str, id: i64, walk: &[InheritanceEntry], reve
         if i == 0 {
             doc.line(vec![s(line, Role::Normal)]);
             doc.anchor(format!("tag:{name}"));
+            doc.level(0);
             continue;
         }
         let Some(e) = walk.get(i - 1) else {
@@ -348,6 +349,7 @@ fn tree_rows(doc: &mut Doc, name: &str, id: i64, walk: &[InheritanceEntry], reve
             spans.push(s("  (again)", Role::Warning));
         }
         doc.push(spans, Some(Link::Tag(e.name.clone())));
+        doc.level(u8::try_from(e.currdepth).unwrap_or(u8::MAX));
         if !again {
             doc.anchor(format!("tag:{}", e.name));
         }

@@ -29,8 +29,26 @@ pub fn draw<'a>(
     .areas(area);
     f.render_widget(Paragraph::new(head), head_a);
     f.render_widget(Paragraph::new(status), status_a);
-    let rows: Vec<&[(String, Role)]> = doc.rows.iter().map(|r| r.spans.as_slice()).collect();
-    draw_rows(f, theme, body, &rows, &nav.nav);
+    let vis = doc.visible(&nav.folded);
+    // a folded tree row says so
+    let marked: std::collections::BTreeMap<usize, Vec<(String, Role)>> = nav
+        .folded
+        .iter()
+        .filter_map(|&i| {
+            let mut spans = doc.rows.get(i)?.spans.clone();
+            spans.push(("  [folded: z opens]".to_string(), Role::Dim));
+            Some((i, spans))
+        })
+        .collect();
+    let rows: Vec<&[(String, Role)]> = vis
+        .iter()
+        .map(|&i| match marked.get(&i) {
+            Some(m) => m.as_slice(),
+            None => doc.rows[i].spans.as_slice(),
+        })
+        .collect();
+    let pos = vis.iter().position(|&i| i >= nav.nav.cursor).unwrap_or(0);
+    draw_rows_at(f, theme, body, &rows, pos, &nav.nav);
 }
 
 /// Rows of styled spans with the cursor row highlighted and kept in view; a selected row
@@ -42,8 +60,20 @@ pub fn draw_rows(
     rows: &[&[(String, Role)]],
     nav: &ListNav,
 ) {
+    draw_rows_at(f, theme, body, rows, nav.cursor, nav);
+}
+
+/// [`draw_rows`] with the cursor at `cursor` of `rows` (rows may be a filtered view).
+pub fn draw_rows_at(
+    f: &mut Frame,
+    theme: &Theme,
+    body: Rect,
+    rows: &[&[(String, Role)]],
+    cursor: usize,
+    nav: &ListNav,
+) {
     let selected: Option<String> = rows
-        .get(nav.cursor)
+        .get(cursor)
         .map(|r| r.iter().map(|(s, _)| s.as_str()).collect::<String>())
         .filter(|t| Span::raw(t.as_str()).width() > body.width as usize);
     let body = match &selected {
@@ -61,7 +91,7 @@ pub fn draw_rows(
         _ => body,
     };
     let h = body.height as usize;
-    let off = nav.scroll(h, rows.len());
+    let off = nav.scroll_at(cursor, h, rows.len());
     let lines: Vec<Line> = rows
         .iter()
         .enumerate()
@@ -69,7 +99,7 @@ pub fn draw_rows(
         .take(h)
         .map(|(i, r)| {
             let mut line = Line::from(spans(theme, r));
-            if i == nav.cursor {
+            if i == cursor {
                 line = line.style(theme.style(Role::Selected));
             }
             line
