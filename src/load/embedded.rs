@@ -92,6 +92,26 @@ fn xml_error(name: &str, files: &[(&str, &[u8])], rec: &RepoMdRecord, e: &XmlErr
     }
 }
 
+/// A decoded, verified stream of an embedded repository's `kind` file (`other`, ...), or
+/// `None` when its repomd has no such record.
+pub fn open_embedded_record(
+    name: &str,
+    files: &[(&str, &[u8])],
+    kind: &str,
+) -> Result<Option<DecodedReader>, LoadError> {
+    let repomd_href = "repodata/repomd.xml";
+    let path = embedded_path(name, repomd_href);
+    let bytes = lookup(files, repomd_href).ok_or_else(|| LoadError::Invalid {
+        path: path.clone(),
+        msg: "no repodata/repomd.xml embedded".to_string(),
+    })?;
+    let repomd = parse_repomd(bytes, &path)?;
+    match repomd.get(kind) {
+        Some(rec) => open(name, files, rec).map(Some),
+        None => Ok(None),
+    }
+}
+
 /// Load an in-memory repository into `pool` as a new repo `name` located at `location`
 /// (what messages and equivalent commands show). `files` maps hrefs as repomd.xml spells
 /// them (`repodata/repomd.xml`, `repodata/…-primary.xml.gz`) to their bytes.

@@ -60,6 +60,11 @@ pub enum Effect {
         cat: Arc<Catalog>,
         progress: Arc<JobProgress>,
     },
+    /// Read a package's changelog.
+    Changelog {
+        cat: Arc<Catalog>,
+        pkg: PkgId,
+    },
     /// Reload the Koji data (another event).
     Koji {
         generation: u64,
@@ -139,6 +144,11 @@ pub struct PackagesState {
     trail_cursor: Vec<usize>,
     pub details: ListNav,
     rows: RefCell<Option<(PkgId, Rc<Vec<DetailRow>>)>>,
+    /// Changelogs read so far (or why not); a package absent is being read.
+    pub changelogs:
+        std::collections::HashMap<PkgId, Result<Vec<crate::load::other::Changelog>, String>>,
+    /// Changelogs asked for.
+    changelog_asked: std::collections::HashSet<PkgId>,
 }
 
 impl PackagesState {
@@ -149,7 +159,12 @@ impl PackagesState {
         {
             return Rc::clone(rows);
         }
-        let rows = Rc::new(detail_rows(cat, id));
+        let mut rows = detail_rows(cat, id);
+        rows.extend(super::details::changelog_rows(
+            self.changelogs.get(&id),
+            self.changelog_asked.contains(&id),
+        ));
+        let rows = Rc::new(rows);
         *self.rows.borrow_mut() = Some((id, Rc::clone(&rows)));
         rows
     }
@@ -691,6 +706,19 @@ impl App {
     /// Apply a job's result.
     pub fn on_job(&mut self, ev: JobEvent) {
         match ev {
+            JobEvent::Changelog { pkg, result } => {
+                self.packages.changelogs.insert(pkg, result);
+                // the cached rows of that package lack it
+                let stale = self
+                    .packages
+                    .rows
+                    .borrow()
+                    .as_ref()
+                    .is_some_and(|(p, _)| *p == pkg);
+                if stale {
+                    *self.packages.rows.borrow_mut() = None;
+                }
+            }
             JobEvent::Partial(out) => {
                 // only while the full load is still running
                 if self.loading.is_some() {
@@ -867,8 +895,19 @@ impl App {
         self.first_link();
     }
 
+    /// Ask for the changelog of the package the details show, once.
+    fn want_changelog(&mut self) {
+        let (Some(cat), Some(&id)) = (self.data.clone(), self.packages.trail.last()) else {
+            return;
+        };
+        if self.packages.changelog_asked.insert(id) {
+            self.effects.push(Effect::Changelog { cat, pkg: id });
+        }
+    }
+
     /// Put the details cursor on the first link (or the top).
     fn first_link(&mut self) {
+        self.want_changelog();
         let Some(cat) = self.data.clone() else {
             return;
         };
@@ -1777,6 +1816,10 @@ pub(crate) mod tests {
                             problems,
                         });
                     }
+                    Effect::Changelog { cat, pkg } => {
+                        let result = jobs::changelog(&cat, pkg);
+                        app.on_job(JobEvent::Changelog { pkg, result });
+                    }
                     Effect::Copy(_) => {}
                 }
             }
@@ -1862,6 +1905,16 @@ pub(crate) mod tests {
         let cat = app.data.clone().unwrap();
         let s3cmd = cat.pool.by_name("s3cmd")[0];
         assert_eq!(app.packages.trail, [s3cmd]);
+        // the changelog is read from other.xml on demand, then shown
+        assert!(matches!(app.effects.last(), Some(Effect::Changelog { .. })));
+        run_effects(&mut app);
+        let rows = app.packages.rows(&cat, s3cmd);
+        let text: Vec<String> = rows.iter().map(|r| r.text()).collect();
+        let at = text
+            .iter()
+            .position(|t| t.starts_with("Changelog ("))
+            .unwrap_or_else(|| panic!("{text:#?}"));
+        assert!(text[at + 1].starts_with("  * "), "{text:#?}");
         let rows = app.packages.rows(&cat, s3cmd);
         let text: Vec<String> = rows.iter().map(|r| r.text()).collect();
         let magic_row = text

@@ -25,6 +25,20 @@ pub struct Catalog {
     pub modules: ModulesPage,
     /// Comps groups per repository (for `:install @group`).
     pub groups: Vec<(RepoId, crate::model::comps::Comps)>,
+    /// Where each repository's `other.xml` (changelogs) can be read, by repo index.
+    pub other: Vec<OtherSource>,
+}
+
+/// Where a repository's changelogs come from, read on demand.
+#[derive(Clone, Debug, Default)]
+pub enum OtherSource {
+    /// A loaded rpm-md repository (local or remote).
+    Repo(Box<crate::load::repo::LoadedRepo>),
+    /// An embedded demo repository.
+    Embedded(&'static super::demo::DemoRepo),
+    /// None (`.rpm` files carry their changelog in the header, not read here).
+    #[default]
+    None,
 }
 
 impl Catalog {
@@ -51,7 +65,14 @@ impl Catalog {
             module_indexes: Vec::new(),
             modules,
             groups: Vec::new(),
+            other: Vec::new(),
         }
+    }
+
+    /// Say where changelogs are read from.
+    pub fn with_other(mut self, other: Vec<OtherSource>) -> Self {
+        self.other = other;
+        self
     }
 
     /// Add comps groups.

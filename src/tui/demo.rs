@@ -10,6 +10,7 @@
 
 /// One embedded repository: its name, where it lives in a source checkout (shown in
 /// equivalent commands, which then work from the checkout), and its `repodata/` files.
+#[derive(Debug)]
 pub struct DemoRepo {
     pub name: &'static str,
     pub location: &'static str,

@@ -26,6 +26,7 @@ pub enum Section {
     Weak,
     Files,
     Description,
+    Changelog,
 }
 
 #[derive(Clone, Debug)]
@@ -116,6 +117,71 @@ impl Builder<'_> {
 }
 
 /// Every row of the details of `id`.
+/// How many changelog entries the details show.
+const MAX_CHANGELOG: usize = 20;
+
+/// The changelog section: read on demand from other.xml, so it may still be coming.
+pub fn changelog_rows(
+    state: Option<&Result<Vec<crate::load::other::Changelog>, String>>,
+    asked: bool,
+) -> Vec<DetailRow> {
+    let mut rows = vec![DetailRow::new(Section::Changelog, vec![])];
+    match state {
+        None if !asked => rows.push(DetailRow::new(
+            Section::Changelog,
+            vec![s(
+                "Changelog: Enter opens the details, which read it",
+                Role::Dim,
+            )],
+        )),
+        None => rows.push(DetailRow::new(
+            Section::Changelog,
+            vec![s("Changelog: reading other.xml…", Role::Dim)],
+        )),
+        Some(Err(e)) => rows.push(DetailRow::new(
+            Section::Changelog,
+            vec![s("Changelog: ", Role::Title), s(e, Role::Dim)],
+        )),
+        Some(Ok(logs)) => {
+            rows.push(DetailRow::new(
+                Section::Changelog,
+                vec![s(format!("Changelog ({})", logs.len()), Role::Title)],
+            ));
+            for c in logs.iter().take(MAX_CHANGELOG) {
+                rows.push(DetailRow::new(
+                    Section::Changelog,
+                    vec![
+                        s(
+                            format!("  * {} ", crate::cli::output::format_day(c.date)),
+                            Role::Dim,
+                        ),
+                        s(&c.author, Role::Normal),
+                    ],
+                ));
+                for l in c.text.lines() {
+                    rows.push(DetailRow::new(
+                        Section::Changelog,
+                        vec![s(format!("    {l}"), Role::Normal)],
+                    ));
+                }
+            }
+            if logs.len() > MAX_CHANGELOG {
+                rows.push(DetailRow::new(
+                    Section::Changelog,
+                    vec![s(
+                        format!(
+                            "  … and {} more (bramble query --changelogs)",
+                            logs.len() - MAX_CHANGELOG
+                        ),
+                        Role::Dim,
+                    )],
+                ));
+            }
+        }
+    }
+    rows
+}
+
 pub fn detail_rows(cat: &Catalog, id: PkgId) -> Vec<DetailRow> {
     let pool = &cat.pool;
     let mut b = Builder {

@@ -10,7 +10,7 @@
 use std::sync::mpsc::Sender;
 use std::sync::{Arc, Condvar, Mutex};
 
-use super::data::{Catalog, Problem};
+use super::data::{Catalog, OtherSource, Problem};
 use super::demo::DEMO_REPOS;
 use super::event::Msg;
 use super::filter::{self, Query};
@@ -18,6 +18,7 @@ use super::tags::{KojiCatalog, KojiFrom, KojiRequest};
 use crate::analysis::closure::{ClosureOptions, ClosureReport, closure, dnf_order, select};
 use crate::analysis::install::{Uninstallable, check_installable};
 use crate::load::embedded::load_embedded_repo;
+use crate::load::other::{Changelog, parse_other_for};
 use crate::load::source::{LoadOptions, Source, load_sources};
 use crate::model::package::PkgId;
 use crate::model::pool::Pool;
@@ -126,6 +127,41 @@ pub struct LoadOutcome {
     pub problems: Vec<Problem>,
 }
 
+fn set_other(v: &mut Vec<OtherSource>, id: crate::model::package::RepoId, src: OtherSource) {
+    if v.len() <= id.index() {
+        v.resize(id.index() + 1, OtherSource::None);
+    }
+    v[id.index()] = src;
+}
+
+/// The changelog of one package, from its repository's `other.xml` (read to the package).
+pub fn changelog(cat: &Catalog, id: PkgId) -> Result<Vec<Changelog>, String> {
+    let repo = cat.pool.pkg(id).repo;
+    let sum = cat.pool.pkg(id).info.checksum.to_string();
+    let wanted = |pkgid: &str, _: &str| pkgid == sum;
+    let found = match cat.other.get(repo.index()) {
+        Some(OtherSource::Repo(r)) => {
+            let http = crate::load::http::HttpClient::new(Default::default());
+            match r.open_record("other", &http).map_err(|e| e.to_string())? {
+                None => return Err("the repository has no other.xml".into()),
+                Some(input) => parse_other_for(input, &wanted)
+                    .map_err(|e| r.record_error("other", &e).to_string())?,
+            }
+        }
+        Some(OtherSource::Embedded(d)) => {
+            match crate::load::embedded::open_embedded_record(d.name, d.files, "other")
+                .map_err(|e| e.to_string())?
+            {
+                None => return Err("the repository has no other.xml".into()),
+                Some(input) => parse_other_for(std::io::BufReader::new(input), &wanted)
+                    .map_err(|e| format!("embedded:{}/other.xml: {}", d.name, e.msg))?,
+            }
+        }
+        _ => return Err("no changelog source for this package".into()),
+    };
+    Ok(found.into_iter().next().map(|x| x.2).unwrap_or_default())
+}
+
 /// The request for the first of several sources, if there are several.
 pub fn first_alone(req: &LoadRequest) -> Option<LoadRequest> {
     match req {
@@ -144,6 +180,7 @@ pub fn load(req: &LoadRequest, progress: &JobProgress) -> LoadOutcome {
     let mut modules = Vec::new();
     let mut groups = Vec::new();
     let mut diff = None;
+    let mut other: Vec<OtherSource> = Vec::new();
     let pool =
         match req {
             LoadRequest::Demo { host_arch } => {
@@ -159,6 +196,7 @@ pub fn load(req: &LoadRequest, progress: &JobProgress) -> LoadOutcome {
                                 message: w,
                                 fatal: false,
                             }));
+                            set_other(&mut other, loaded.id, OtherSource::Embedded(r));
                             if let Some(c) = loaded.comps {
                                 groups.push((loaded.id, c));
                             }
@@ -211,6 +249,7 @@ pub fn load(req: &LoadRequest, progress: &JobProgress) -> LoadOutcome {
                     if let Some(m) = r.modules.take() {
                         modules.push((r.id, m));
                     }
+                    set_other(&mut other, r.id, OtherSource::Repo(Box::new(r.clone())));
                 }
                 loaded.pool
             }
@@ -222,7 +261,10 @@ pub fn load(req: &LoadRequest, progress: &JobProgress) -> LoadOutcome {
     });
     progress.phase("indexing", None);
     LoadOutcome {
-        catalog: Catalog::new(pool).with_modules(modules).with_groups(groups),
+        catalog: Catalog::new(pool)
+            .with_modules(modules)
+            .with_groups(groups)
+            .with_other(other),
         diff,
         koji,
         problems,
@@ -265,6 +307,11 @@ pub fn run_closure(
 
 /// Results of jobs, delivered to the event loop.
 pub enum JobEvent {
+    /// A package's changelog was read (or could not be).
+    Changelog {
+        pkg: PkgId,
+        result: Result<Vec<Changelog>, String>,
+    },
     /// The first of several sources is in: the views can show it while the rest loads.
     Partial(Box<LoadOutcome>),
     Loaded(Box<LoadOutcome>),
@@ -359,6 +406,17 @@ impl Jobs {
             .spawn(move || {
                 let result = super::conflicts::run(&cat, &progress);
                 let _ = tx.send(Msg::Job(JobEvent::ConflictsDone { generation, result }));
+            })
+            .ok();
+    }
+
+    pub fn changelog(&self, cat: Arc<Catalog>, pkg: PkgId) {
+        let tx = self.tx.clone();
+        std::thread::Builder::new()
+            .name("bramble-changelog".into())
+            .spawn(move || {
+                let result = changelog(&cat, pkg);
+                let _ = tx.send(Msg::Job(JobEvent::Changelog { pkg, result }));
             })
             .ok();
     }
