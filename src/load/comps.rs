@@ -17,10 +17,9 @@
 
 use std::io::BufRead;
 
-use quick_xml::Reader;
-use quick_xml::events::{BytesStart, Event};
+use quick_xml::events::{BytesRef, BytesStart};
 
-use super::xml::{XmlError, for_each_attr, push_ref};
+use super::xml::{Elements, XmlError, drive, for_each_attr, push_ref};
 use crate::model::comps::{
     Category, Comps, Environment, Group, GroupPackage, Langpack, PackageReqType,
 };
@@ -33,49 +32,35 @@ pub fn parse_comps<R: BufRead>(input: R) -> Result<Comps, XmlError> {
 /// Parse a decompressed `comps.xml`; also return the problems that did not stop the
 /// parse (misplaced elements, stray text, bad booleans...), each at its byte offset.
 pub fn parse_comps_with_warnings<R: BufRead>(input: R) -> Result<(Comps, Vec<XmlError>), XmlError> {
-    let mut reader = Reader::from_reader(input);
-    reader.config_mut().check_end_names = true;
     let mut p = Parser::default();
-    let mut buf = Vec::with_capacity(4096);
-    loop {
-        let pos = reader.buffer_position();
-        let ev = match reader.read_event_into(&mut buf) {
-            Ok(ev) => ev,
-            Err(e) => return Err(XmlError::new(reader.error_position(), e.to_string())),
-        };
-        match ev {
-            Event::Start(e) => p.start(&e, pos)?,
-            Event::Empty(e) => {
-                p.start(&e, pos)?;
-                p.end(pos);
-            }
-            Event::End(_) => p.end(pos),
-            Event::Text(t) => p.text(&t.xml10_content(), pos)?,
-            Event::CData(t) => p.text(&t, pos)?,
-            Event::GeneralRef(r) => {
-                if p.in_field() {
-                    push_ref(&mut p.text, &r);
-                } else {
-                    p.text(&format!("&{};", r.xml10_content()), pos)?;
-                }
-            }
-            Event::Eof => {
-                if !p.stack.is_empty() {
-                    return Err(XmlError::new(
-                        reader.buffer_position(),
-                        "unexpected end of file (truncated comps.xml?)",
-                    ));
-                }
-                if !p.root_done {
-                    return Err(XmlError::new(0, "empty document: no <comps> element"));
-                }
-                break;
-            }
-            _ => {}
-        }
-        buf.clear();
-    }
+    drive(input, &mut p, "comps.xml", "comps")?;
     Ok((p.comps, p.warnings))
+}
+
+impl Elements for Parser {
+    fn start(&mut self, e: &BytesStart<'_>, pos: u64) -> Result<(), XmlError> {
+        Parser::start(self, e, pos)
+    }
+    fn end(&mut self, pos: u64) {
+        Parser::end(self, pos);
+    }
+    fn text(&mut self, t: &str, pos: u64) -> Result<(), XmlError> {
+        Parser::text(self, t, pos)
+    }
+    fn general_ref(&mut self, r: &BytesRef<'_>, pos: u64) -> Result<(), XmlError> {
+        if self.in_field() {
+            push_ref(&mut self.text, r);
+            Ok(())
+        } else {
+            Parser::text(self, &format!("&{};", r.xml10_content()), pos)
+        }
+    }
+    fn open(&self) -> bool {
+        !self.stack.is_empty()
+    }
+    fn root_done(&self) -> bool {
+        self.root_done
+    }
 }
 
 /// Elements that hold text.

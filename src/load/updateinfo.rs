@@ -8,59 +8,44 @@
 
 use std::io::BufRead;
 
-use quick_xml::Reader;
-use quick_xml::events::{BytesStart, Event};
+use quick_xml::events::{BytesRef, BytesStart};
 
-use super::xml::{XmlError, for_each_attr, push_ref};
+use super::xml::{Elements, XmlError, drive, for_each_attr, push_ref};
 use crate::model::advisory::{
     Advisory, AdvisoryKind, AdvisoryModule, AdvisoryPackage, Collection, Reference,
 };
 
 /// Parse a decompressed `updateinfo.xml`.
 pub fn parse_updateinfo<R: BufRead>(input: R) -> Result<Vec<Advisory>, XmlError> {
-    let mut reader = Reader::from_reader(input);
-    reader.config_mut().check_end_names = true;
     let mut p = Parser::default();
-    let mut buf = Vec::with_capacity(4096);
-    loop {
-        let pos = reader.buffer_position();
-        let ev = match reader.read_event_into(&mut buf) {
-            Ok(ev) => ev,
-            Err(e) => return Err(XmlError::new(reader.error_position(), e.to_string())),
-        };
-        match ev {
-            Event::Start(e) => p.start(&e, pos)?,
-            Event::Empty(e) => {
-                p.start(&e, pos)?;
-                p.end();
-            }
-            Event::End(_) => p.end(),
-            Event::Text(t) => p.text(&t.xml10_content(), pos)?,
-            Event::CData(t) => p.text(&t, pos)?,
-            Event::GeneralRef(r) => {
-                if p.in_field() {
-                    push_ref(&mut p.text, &r);
-                } else if p.stack.is_empty() {
-                    return Err(XmlError::new(pos, "text outside of the <updates> element"));
-                }
-            }
-            Event::Eof => {
-                if !p.stack.is_empty() {
-                    return Err(XmlError::new(
-                        reader.buffer_position(),
-                        "unexpected end of file (truncated updateinfo.xml?)",
-                    ));
-                }
-                if !p.root_done {
-                    return Err(XmlError::new(0, "empty document: no <updates> element"));
-                }
-                break;
-            }
-            _ => {}
-        }
-        buf.clear();
-    }
+    drive(input, &mut p, "updateinfo.xml", "updates")?;
     Ok(p.advisories)
+}
+
+impl Elements for Parser {
+    fn start(&mut self, e: &BytesStart<'_>, pos: u64) -> Result<(), XmlError> {
+        Parser::start(self, e, pos)
+    }
+    fn end(&mut self, _pos: u64) {
+        Parser::end(self);
+    }
+    fn text(&mut self, t: &str, pos: u64) -> Result<(), XmlError> {
+        Parser::text(self, t, pos)
+    }
+    fn general_ref(&mut self, r: &BytesRef<'_>, pos: u64) -> Result<(), XmlError> {
+        if self.in_field() {
+            push_ref(&mut self.text, r);
+        } else if self.stack.is_empty() {
+            return Err(XmlError::new(pos, "text outside of the <updates> element"));
+        }
+        Ok(())
+    }
+    fn open(&self) -> bool {
+        !self.stack.is_empty()
+    }
+    fn root_done(&self) -> bool {
+        self.root_done
+    }
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

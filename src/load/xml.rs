@@ -133,6 +133,69 @@ pub fn push_ref(out: &mut String, r: &BytesRef<'_>) {
     }
 }
 
+/// The callbacks of a streaming parser over a document with one root element (comps,
+/// updateinfo): [`drive`] reads the events and calls them.
+pub trait Elements {
+    fn start(&mut self, e: &BytesStart<'_>, pos: u64) -> Result<(), XmlError>;
+    fn end(&mut self, pos: u64);
+    fn text(&mut self, t: &str, pos: u64) -> Result<(), XmlError>;
+    /// An entity or character reference (`&amp;`, `&#233;`).
+    fn general_ref(&mut self, r: &BytesRef<'_>, pos: u64) -> Result<(), XmlError>;
+    /// Inside the root element.
+    fn open(&self) -> bool;
+    /// The root element was closed.
+    fn root_done(&self) -> bool;
+}
+
+/// Read `input` to the end into `p`. `file` and `root` name the document in the errors a
+/// truncated or empty one gives (`comps.xml`, `comps`).
+pub fn drive<R: std::io::BufRead>(
+    input: R,
+    p: &mut dyn Elements,
+    file: &str,
+    root: &str,
+) -> Result<(), XmlError> {
+    use quick_xml::events::Event;
+    let mut reader = quick_xml::Reader::from_reader(input);
+    reader.config_mut().check_end_names = true;
+    let mut buf = Vec::with_capacity(4096);
+    loop {
+        let pos = reader.buffer_position();
+        let ev = match reader.read_event_into(&mut buf) {
+            Ok(ev) => ev,
+            Err(e) => return Err(XmlError::new(reader.error_position(), e.to_string())),
+        };
+        match ev {
+            Event::Start(e) => p.start(&e, pos)?,
+            Event::Empty(e) => {
+                p.start(&e, pos)?;
+                p.end(pos);
+            }
+            Event::End(_) => p.end(pos),
+            Event::Text(t) => p.text(&t.xml10_content(), pos)?,
+            Event::CData(t) => p.text(&t, pos)?,
+            Event::GeneralRef(r) => p.general_ref(&r, pos)?,
+            Event::Eof => {
+                if p.open() {
+                    return Err(XmlError::new(
+                        reader.buffer_position(),
+                        format!("unexpected end of file (truncated {file}?)"),
+                    ));
+                }
+                if !p.root_done() {
+                    return Err(XmlError::new(
+                        0,
+                        format!("empty document: no <{root}> element"),
+                    ));
+                }
+                return Ok(());
+            }
+            _ => {}
+        }
+        buf.clear();
+    }
+}
+
 /// 1-based line and column of byte `offset` in `data`.
 pub fn line_col(data: &[u8], offset: u64) -> (u64, u64) {
     let end = (offset as usize).min(data.len());
