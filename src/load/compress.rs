@@ -184,7 +184,7 @@ impl fmt::Display for Checksum {
 }
 
 /// Incremental hasher over any [`ChecksumKind`].
-enum Hasher {
+pub(crate) enum Hasher {
     Md5(md5::Md5),
     Sha1(sha1::Sha1),
     Sha224(sha2::Sha224),
@@ -194,7 +194,7 @@ enum Hasher {
 }
 
 impl Hasher {
-    fn new(kind: ChecksumKind) -> Self {
+    pub(crate) fn new(kind: ChecksumKind) -> Self {
         match kind {
             ChecksumKind::Md5 => Hasher::Md5(md5::Md5::new()),
             ChecksumKind::Sha1 => Hasher::Sha1(sha1::Sha1::new()),
@@ -205,7 +205,7 @@ impl Hasher {
         }
     }
 
-    fn update(&mut self, data: &[u8]) {
+    pub(crate) fn update(&mut self, data: &[u8]) {
         match self {
             Hasher::Md5(h) => h.update(data),
             Hasher::Sha1(h) => h.update(data),
@@ -216,7 +216,7 @@ impl Hasher {
         }
     }
 
-    fn finalize_hex(self) -> String {
+    pub(crate) fn finalize_hex(self) -> String {
         match self {
             Hasher::Md5(h) => to_hex(&h.finalize()),
             Hasher::Sha1(h) => to_hex(&h.finalize()),
@@ -228,7 +228,8 @@ impl Hasher {
     }
 }
 
-fn to_hex(bytes: &[u8]) -> String {
+/// Lower-case hex of `bytes`.
+pub(crate) fn to_hex(bytes: &[u8]) -> String {
     const DIGITS: &[u8; 16] = b"0123456789abcdef";
     let mut s = String::with_capacity(bytes.len() * 2);
     for &b in bytes {

@@ -50,6 +50,7 @@ use rpm::{IndexSignatureTag, IndexTag, PackageMetadata};
 use rustc_hash::{FxHashMap, FxHashSet};
 use sha2::Digest;
 
+use super::compress::{ChecksumKind, Hasher, to_hex};
 use super::error::LoadError;
 use crate::model::dep::Cmp;
 use crate::model::evr::rpmvercmp;
@@ -448,14 +449,6 @@ fn hex_bytes(b: &[u8]) -> String {
     s
 }
 
-fn to_hex(b: &[u8]) -> String {
-    let mut s = String::with_capacity(b.len() * 2);
-    for x in b {
-        let _ = write!(s, "{x:02x}");
-    }
-    s
-}
-
 /// Describe the start of a file that is not an rpm, to help spot what it is instead.
 fn describe_start(b: &[u8]) -> String {
     let text = b
@@ -830,50 +823,17 @@ fn check_size(
     }
 }
 
-/// A digest of one of the algorithms rpm names by OpenPGP hash id.
-enum AnyHasher {
-    Md5(md5::Md5),
-    Sha1(sha1::Sha1),
-    Sha224(sha2::Sha224),
-    Sha256(sha2::Sha256),
-    Sha384(sha2::Sha384),
-    Sha512(sha2::Sha512),
-}
-
-impl AnyHasher {
-    fn new(pgp_algo: u32) -> Option<(Self, &'static str)> {
-        Some(match pgp_algo {
-            1 => (AnyHasher::Md5(md5::Md5::new()), "MD5"),
-            2 => (AnyHasher::Sha1(sha1::Sha1::new()), "SHA1"),
-            8 => (AnyHasher::Sha256(sha2::Sha256::new()), "SHA256"),
-            9 => (AnyHasher::Sha384(sha2::Sha384::new()), "SHA384"),
-            10 => (AnyHasher::Sha512(sha2::Sha512::new()), "SHA512"),
-            11 => (AnyHasher::Sha224(sha2::Sha224::new()), "SHA224"),
-            _ => return None,
-        })
-    }
-
-    fn update(&mut self, b: &[u8]) {
-        match self {
-            AnyHasher::Md5(h) => h.update(b),
-            AnyHasher::Sha1(h) => h.update(b),
-            AnyHasher::Sha224(h) => h.update(b),
-            AnyHasher::Sha256(h) => h.update(b),
-            AnyHasher::Sha384(h) => h.update(b),
-            AnyHasher::Sha512(h) => h.update(b),
-        }
-    }
-
-    fn hex(self) -> String {
-        match self {
-            AnyHasher::Md5(h) => to_hex(&h.finalize()),
-            AnyHasher::Sha1(h) => to_hex(&h.finalize()),
-            AnyHasher::Sha224(h) => to_hex(&h.finalize()),
-            AnyHasher::Sha256(h) => to_hex(&h.finalize()),
-            AnyHasher::Sha384(h) => to_hex(&h.finalize()),
-            AnyHasher::Sha512(h) => to_hex(&h.finalize()),
-        }
-    }
+/// The digest algorithm rpm names by OpenPGP hash id, and its name in messages.
+fn pgp_hash(pgp_algo: u32) -> Option<(ChecksumKind, &'static str)> {
+    Some(match pgp_algo {
+        1 => (ChecksumKind::Md5, "MD5"),
+        2 => (ChecksumKind::Sha1, "SHA1"),
+        8 => (ChecksumKind::Sha256, "SHA256"),
+        9 => (ChecksumKind::Sha384, "SHA384"),
+        10 => (ChecksumKind::Sha512, "SHA512"),
+        11 => (ChecksumKind::Sha224, "SHA224"),
+        _ => return None,
+    })
 }
 
 /// Stream the rest of the file: SHA-256 of the whole file (returned), and the payload
@@ -915,8 +875,9 @@ fn hash_file(
             ),
         };
         if let Some(expected) = expected {
-            match AnyHasher::new(algo) {
-                Some((mut h, name)) => {
+            match pgp_hash(algo) {
+                Some((kind, name)) => {
+                    let mut h = Hasher::new(kind);
                     h.update(&head[frame.header_end..]);
                     payload = Some((h, name, expected));
                 }
@@ -958,7 +919,7 @@ fn hash_file(
         }
     }
     if let Some((h, name, expected)) = payload {
-        let actual = h.hex();
+        let actual = h.finalize_hex();
         if !expected.eq_ignore_ascii_case(&actual) {
             warnings.push(LoadError::Checksum {
                 path: path.to_path_buf(),
