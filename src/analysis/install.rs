@@ -860,40 +860,7 @@ impl<'p> Engine<'p> {
     /// Packages satisfying `t` on their own: libsolv's provider set (used for the
     /// operands of `with`/`without`, which name one package).
     fn pkgset(&self, t: &Rich<Reldep>) -> Vec<PkgId> {
-        let mut v = match t {
-            Rich::Leaf(d) => self.providers(d),
-            Rich::And(xs) | Rich::Or(xs) => xs.iter().flat_map(|x| self.pkgset(x)).collect(),
-            Rich::With(xs) => {
-                let mut it = xs.iter();
-                let mut acc = it.next().map(|x| self.pkgset(x)).unwrap_or_default();
-                for x in it {
-                    let other = self.pkgset(x);
-                    acc.retain(|p| other.binary_search(p).is_ok());
-                }
-                acc
-            }
-            Rich::Without(a, b) => {
-                let other = self.pkgset(b);
-                let mut acc = self.pkgset(a);
-                acc.retain(|p| other.binary_search(p).is_err());
-                acc
-            }
-            Rich::If {
-                then, otherwise, ..
-            }
-            | Rich::Unless {
-                then, otherwise, ..
-            } => {
-                let mut v = self.pkgset(then);
-                if let Some(o) = otherwise {
-                    v.extend(self.pkgset(o));
-                }
-                v
-            }
-        };
-        v.sort_unstable();
-        v.dedup();
-        v
+        self.pool.rich_set(t, &|d| self.providers(d))
     }
 
     /// `t` (when `pos`) or its negation, in negation normal form; `me` is left out of

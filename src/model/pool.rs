@@ -738,36 +738,41 @@ impl Pool {
     /// tests (not boolean truth): `or`/`and` = union, `with` = intersection,
     /// `without` = A minus B's providers, `if`/`unless` = A (∪ C with `else`).
     fn rich_providers(&self, tree: &Rich<Reldep>) -> Vec<PkgId> {
-        let set = |t: &Rich<Reldep>| -> Vec<PkgId> {
-            let mut v = self.rich_providers(t);
-            v.sort_unstable();
-            v.dedup();
+        self.rich_set(tree, &|d| {
+            let mut v = Vec::new();
+            self.whatprovides_into(d, &mut v);
             v
-        };
-        match tree {
-            Rich::Leaf(d) => {
-                let mut v = Vec::new();
-                self.whatprovides_into(d, &mut v);
-                v
-            }
+        })
+    }
+
+    /// The provider-set algebra of a rich dependency over any leaf: `leaf` gives the
+    /// packages of a simple dependency (all providers, or those a solver may use), the
+    /// operators combine them as [`Pool::rich_providers`] says. Sorted, de-duplicated.
+    pub fn rich_set(
+        &self,
+        tree: &Rich<Reldep>,
+        leaf: &dyn Fn(&Reldep) -> Vec<PkgId>,
+    ) -> Vec<PkgId> {
+        let mut v = match tree {
+            Rich::Leaf(d) => leaf(d),
             Rich::And(xs) | Rich::Or(xs) => {
-                xs.iter().flat_map(|x| self.rich_providers(x)).collect()
+                xs.iter().flat_map(|x| self.rich_set(x, leaf)).collect()
             }
             Rich::With(xs) => {
                 let mut it = xs.iter();
                 let mut acc = match it.next() {
-                    Some(first) => set(first),
+                    Some(first) => self.rich_set(first, leaf),
                     None => return Vec::new(),
                 };
                 for x in it {
-                    let other = set(x);
+                    let other = self.rich_set(x, leaf);
                     acc.retain(|p| other.binary_search(p).is_ok());
                 }
                 acc
             }
             Rich::Without(a, b) => {
-                let other = set(b);
-                let mut acc = set(a);
+                let other = self.rich_set(b, leaf);
+                let mut acc = self.rich_set(a, leaf);
                 acc.retain(|p| other.binary_search(p).is_err());
                 acc
             }
@@ -777,13 +782,16 @@ impl Pool {
             | Rich::Unless {
                 then, otherwise, ..
             } => {
-                let mut v = self.rich_providers(then);
+                let mut v = self.rich_set(then, leaf);
                 if let Some(o) = otherwise {
-                    v.extend(self.rich_providers(o));
+                    v.extend(self.rich_set(o, leaf));
                 }
                 v
             }
-        }
+        };
+        v.sort_unstable();
+        v.dedup();
+        v
     }
 
     /// Reverse dependencies: packages with a dependency of `kind` that `target` satisfies.
