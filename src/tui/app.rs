@@ -490,21 +490,11 @@ impl App {
             }
             Action::ShowStream => self.show_stream(),
             Action::ToggleFold => {
-                if self.view == ViewId::Tags {
-                    let koji = self.koji.clone();
-                    let doc = koji.as_ref().and_then(|k| {
-                        let p = k.pages.get(self.tags.page)?;
-                        if self.tags.reverse {
-                            p.reverse.as_ref()
-                        } else {
-                            Some(&p.doc)
-                        }
-                    });
-                    if let Some(d) = doc
-                        && !self.tags.nav.toggle_fold(d)
-                    {
-                        self.message = Some(("z folds rows of the tree".into(), Role::Dim));
-                    }
+                if self.view == ViewId::Tags
+                    && let Some((doc, nav)) = self.doc_view_mut()
+                    && !nav.toggle_fold(doc)
+                {
+                    self.message = Some(("z folds rows of the tree".into(), Role::Dim));
                 }
             }
             Action::ShowCommand => self.popup = Some(self.equivalent_command()),
@@ -850,7 +840,6 @@ impl App {
                 self.conflicts.generation += 1;
                 self.message = Some(("conflict search cancelled".into(), Role::Warning));
             }
-            ViewId::Conflicts if self.conflicts.nav.back() => {}
             ViewId::Closure if self.closure.running.is_some() => {
                 if let Some(p) = self.closure.running.take() {
                     p.cancel.cancel();
@@ -875,12 +864,13 @@ impl App {
             ViewId::Packages if !self.packages.query.is_empty() => {
                 self.set_filter(String::new());
             }
-            ViewId::Tags if self.tags.nav.back() => {}
-            ViewId::Modules if self.modules.back() => {}
-            ViewId::Install if self.install.nav.back() => {}
-            ViewId::Diff if self.diff_nav.back() => {}
             ViewId::Overview => {}
-            _ => self.show(ViewId::Overview),
+            // a document view retraces its jumps first
+            _ => {
+                if !self.doc_view_mut().is_some_and(|(_, nav)| nav.back()) {
+                    self.show(ViewId::Overview);
+                }
+            }
         }
     }
 
@@ -954,38 +944,8 @@ impl App {
                     self.open_package(r.pkg);
                 }
             }
-            ViewId::Tags => {
-                let link = self
-                    .tags_doc()
-                    .and_then(|d| d.rows.get(self.tags.nav.nav.cursor))
-                    .and_then(|r| r.link.clone());
-                self.follow(link);
-            }
-            ViewId::Modules => {
-                let link = cat
-                    .modules
-                    .doc
-                    .rows
-                    .get(self.modules.nav.cursor)
-                    .and_then(|r| r.link.clone());
-                self.follow(link);
-            }
-            ViewId::Install => {
-                let link = self
-                    .install
-                    .doc
-                    .rows
-                    .get(self.install.nav.nav.cursor)
-                    .and_then(|r| r.link.clone());
-                self.follow(link);
-            }
-            ViewId::Conflicts => self.enter_conflicts(),
-            ViewId::Diff => {
-                let link = self
-                    .diff
-                    .as_ref()
-                    .and_then(|d| d.doc.rows.get(self.diff_nav.nav.cursor))
-                    .and_then(|r| r.link.clone());
+            ViewId::Tags | ViewId::Modules | ViewId::Install | ViewId::Conflicts | ViewId::Diff => {
+                let link = self.doc_link();
                 self.follow(link);
             }
             ViewId::Overview => self.show(ViewId::Packages),
@@ -1049,32 +1009,10 @@ impl App {
                 let len = super::views::help::row_count();
                 self.help.navigate(action, len);
             }
-            ViewId::Tags => {
-                let koji = self.koji.clone();
-                let doc = koji.as_ref().and_then(|k| {
-                    let p = k.pages.get(self.tags.page)?;
-                    if self.tags.reverse {
-                        p.reverse.as_ref()
-                    } else {
-                        Some(&p.doc)
-                    }
-                });
-                if let Some(d) = doc {
-                    self.tags.nav.navigate(d, action);
+            ViewId::Tags | ViewId::Modules | ViewId::Install | ViewId::Conflicts | ViewId::Diff => {
+                if let Some((doc, nav)) = self.doc_view_mut() {
+                    nav.navigate(doc, action);
                 }
-            }
-            ViewId::Modules => {
-                let len = cat.map_or(0, |c| c.modules.doc.len());
-                self.modules.nav.navigate(action, len);
-            }
-            ViewId::Install => {
-                let len = self.install.doc.len();
-                self.install.nav.nav.navigate(action, len);
-            }
-            ViewId::Conflicts => self.navigate_conflicts(action),
-            ViewId::Diff => {
-                let len = self.diff.as_ref().map_or(0, |d| d.doc.len());
-                self.diff_nav.nav.navigate(action, len);
             }
             ViewId::Overview => {}
         }
@@ -1090,26 +1028,12 @@ impl App {
                 .rows(Some(&cat.pool))
                 .get(self.closure.nav.cursor)
                 .map(|r| r.pkg),
-            ViewId::Modules => match cat.modules.doc.rows.get(self.modules.nav.cursor)?.link {
-                Some(Link::Package(p)) => Some(p),
-                _ => None,
-            },
-            ViewId::Install => match self.install.doc.rows.get(self.install.nav.nav.cursor)?.link {
-                Some(Link::Package(p)) => Some(p),
-                _ => None,
-            },
-            ViewId::Conflicts => self.conflict_package(),
-            ViewId::Diff => match self
-                .diff
-                .as_ref()?
-                .doc
-                .rows
-                .get(self.diff_nav.nav.cursor)?
-                .link
-            {
-                Some(Link::Package(p)) => Some(p),
-                _ => None,
-            },
+            ViewId::Tags | ViewId::Modules | ViewId::Install | ViewId::Conflicts | ViewId::Diff => {
+                match self.doc_link()? {
+                    Link::Package(p) => Some(p),
+                    _ => None,
+                }
+            }
             _ => None,
         }
     }
@@ -1323,59 +1247,55 @@ impl App {
         });
     }
 
-    fn enter_conflicts(&mut self) {
-        let link = self
-            .conflicts
-            .doc
-            .rows
-            .get(self.conflicts.nav.nav.cursor)
-            .and_then(|r| r.link.clone());
-        match link {
-            Some(Link::Row(r)) => self.conflicts.nav.jump(r),
-            other => self.follow(other),
-        }
+    /// The document the Tags view shows.
+    pub fn tags_doc(&self) -> Option<&Doc> {
+        super::tags::page_doc(self.koji.as_deref()?, self.tags.page, self.tags.reverse)
     }
 
-    fn navigate_conflicts(&mut self, action: Action) {
-        let len = self.conflicts.doc.len();
-        self.conflicts.nav.nav.navigate(action, len);
-    }
-
-    fn conflict_package(&self) -> Option<PkgId> {
-        match self
-            .conflicts
-            .doc
-            .rows
-            .get(self.conflicts.nav.nav.cursor)?
-            .link
-        {
-            Some(Link::Package(p)) => Some(p),
+    /// The document and cursor of the current view, when it is a document view (Tags,
+    /// Modules, Install, Conflicts, Diff).
+    fn doc_view(&self) -> Option<(&Doc, &DocNav)> {
+        match self.view {
+            ViewId::Tags => Some((self.tags_doc()?, &self.tags.nav)),
+            ViewId::Modules => Some((&self.data.as_deref()?.modules.doc, &self.modules)),
+            ViewId::Install => Some((&self.install.doc, &self.install.nav)),
+            ViewId::Conflicts => Some((&self.conflicts.doc, &self.conflicts.nav)),
+            ViewId::Diff => Some((&self.diff.as_deref()?.doc, &self.diff_nav)),
             _ => None,
         }
     }
 
-    /// The document the Tags view shows.
-    pub fn tags_doc(&self) -> Option<&Doc> {
-        let page = self.koji.as_ref()?.pages.get(self.tags.page)?;
-        if self.tags.reverse {
-            page.reverse.as_ref()
-        } else {
-            Some(&page.doc)
+    /// [`App::doc_view`] with the cursor to move.
+    fn doc_view_mut(&mut self) -> Option<(&Doc, &mut DocNav)> {
+        match self.view {
+            ViewId::Tags => {
+                let k = self.koji.as_deref()?;
+                let doc = super::tags::page_doc(k, self.tags.page, self.tags.reverse)?;
+                Some((doc, &mut self.tags.nav))
+            }
+            ViewId::Modules => Some((&self.data.as_deref()?.modules.doc, &mut self.modules)),
+            ViewId::Install => Some((&self.install.doc, &mut self.install.nav)),
+            ViewId::Conflicts => Some((&self.conflicts.doc, &mut self.conflicts.nav)),
+            ViewId::Diff => Some((&self.diff.as_deref()?.doc, &mut self.diff_nav)),
+            _ => None,
         }
+    }
+
+    /// The link of the row under the cursor of a document view.
+    fn doc_link(&self) -> Option<Link> {
+        let (doc, nav) = self.doc_view()?;
+        doc.rows.get(nav.nav.cursor)?.link.clone()
     }
 
     /// Follow a document link.
     fn follow(&mut self, link: Option<Link>) {
         match link {
             Some(Link::Package(p)) => self.open_package(p),
-            Some(Link::Row(r)) => match self.view {
-                ViewId::Tags => self.tags.nav.jump(r),
-                ViewId::Modules => self.modules.jump(r),
-                ViewId::Install => self.install.nav.jump(r),
-                ViewId::Conflicts => self.conflicts.nav.jump(r),
-                ViewId::Diff => self.diff_nav.jump(r),
-                _ => {}
-            },
+            Some(Link::Row(r)) => {
+                if let Some((_, nav)) = self.doc_view_mut() {
+                    nav.jump(r);
+                }
+            }
             Some(Link::Tag(t)) => self.open_tag(&t),
             Some(Link::Stream(k)) => self.open_stream(&k),
             None => self.message = Some(("nothing to follow on this row".into(), Role::Dim)),

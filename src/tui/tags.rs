@@ -624,6 +624,16 @@ fn group_installs(d: &mut Doc, view: &TagView, plan: &BuildrootPlan, pool: &Pool
     }
 }
 
+/// The document of page `page`: its tree forward, or the tags inheriting from it.
+pub fn page_doc(k: &KojiCatalog, page: usize, reverse: bool) -> Option<&Doc> {
+    let p = k.pages.get(page)?;
+    if reverse {
+        p.reverse.as_ref()
+    } else {
+        Some(&p.doc)
+    }
+}
+
 /// Resolve a link target inside a page: `repo:NAME` and tag names are anchors.
 pub fn anchor_for(target: &str) -> String {
     if target.starts_with("repo:") {
