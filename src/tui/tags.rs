@@ -74,28 +74,33 @@ impl KojiCatalog {
 /// The demo's snapshot, compiled in.
 const DEMO_SNAPSHOT: &[u8] = include_bytes!("../../testdata/koji/snapshot.json");
 
-fn open(req: &KojiRequest) -> Result<Box<dyn KojiSource>, String> {
+/// The source to ask, and the tags a snapshot was taken of (empty for a hub).
+fn open(req: &KojiRequest) -> Result<(Box<dyn KojiSource>, Vec<String>), String> {
+    let snapshot = |s: Snapshot| {
+        let tags = s.content().tags.clone();
+        (Box::new(s) as Box<dyn KojiSource>, tags)
+    };
     match &req.from {
         KojiFrom::Demo => {
             let file: SnapshotFile =
                 serde_json::from_slice(DEMO_SNAPSHOT).map_err(|e| format!("demo snapshot: {e}"))?;
-            Ok(Box::new(Snapshot::from_file_content(
+            Ok(snapshot(Snapshot::from_file_content(
                 "demo:testdata/koji/snapshot.json",
                 file,
             )))
         }
-        KojiFrom::Snapshot(p) => Snapshot::open(p)
-            .map(|s| Box::new(s) as Box<dyn KojiSource>)
-            .map_err(|e| e.to_string()),
+        KojiFrom::Snapshot(p) => Snapshot::open(p).map(snapshot).map_err(|e| e.to_string()),
         KojiFrom::Hub(url) => crate::cli::koji::open_source(&crate::cli::koji::HubArgs {
             hub: Some(url.clone()),
             ..Default::default()
         })
+        .map(|s| (s, Vec::new()))
         .map_err(|e| e.to_string()),
         KojiFrom::Profile(p) => crate::cli::koji::open_source(&crate::cli::koji::HubArgs {
             profile: Some(p.clone()),
             ..Default::default()
         })
+        .map(|s| (s, Vec::new()))
         .map_err(|e| e.to_string()),
         KojiFrom::Text { .. } => Err("pasted text is not a hub".into()),
     }
@@ -213,7 +218,7 @@ pub fn load(req: &KojiRequest, progress: &dyn Progress) -> (Option<KojiCatalog>,
             }
         };
     }
-    let src = match open(req) {
+    let (src, recorded) = match open(req) {
         Ok(s) => s,
         Err(e) => {
             problems.push(Problem {
@@ -224,18 +229,11 @@ pub fn load(req: &KojiRequest, progress: &dyn Progress) -> (Option<KojiCatalog>,
             return (None, problems);
         }
     };
-    let mut tags = req.tags.clone();
-    if tags.is_empty()
-        && let KojiFrom::Demo = req.from
-        && let Ok(file) = serde_json::from_slice::<SnapshotFile>(DEMO_SNAPSHOT)
-    {
-        tags = file.tags;
-    } else if tags.is_empty()
-        && let KojiFrom::Snapshot(p) = &req.from
-        && let Ok(s) = Snapshot::open(p)
-    {
-        tags = s.content().tags.clone();
-    }
+    let tags = if req.tags.is_empty() {
+        recorded
+    } else {
+        req.tags.clone()
+    };
     let mut pages = Vec::new();
     for tag in &tags {
         progress.phase(&format!("koji: {tag}"), None);
