@@ -4,7 +4,7 @@
 //! chains — who pulls each side in, up to a few levels — with every package a link.
 //! Enter on a pair opens its chains; Enter on a package opens its details.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
 
 use super::data::Catalog;
 use super::doc::{Doc, Link, s};
@@ -16,30 +16,42 @@ use crate::model::package::{DepKind, PkgId};
 /// How far up each side's chain of requirers is followed.
 const CHAIN_DEPTH: usize = 4;
 
-/// The first chain of requirers of `p`: who requires it, who requires that, ...
-fn chain(cat: &Catalog, p: PkgId) -> (Vec<PkgId>, usize) {
-    let mut out = vec![p];
-    let direct = cat.rev.dependents(&cat.pool, p, DepKind::Requires).len();
-    let mut cur = p;
-    for _ in 0..CHAIN_DEPTH {
-        let next = cat
-            .rev
-            .dependents(&cat.pool, cur, DepKind::Requires)
-            .into_iter()
-            .find(|q| !out.contains(q));
-        match next {
-            Some(q) => {
-                out.push(q);
-                cur = q;
-            }
-            None => break,
-        }
-    }
-    (out, direct)
+/// Who requires each package, asked of the reverse index once per package.
+struct Requirers<'a> {
+    cat: &'a Catalog,
+    memo: HashMap<PkgId, Vec<PkgId>>,
 }
 
-fn side_rows(d: &mut Doc, cat: &Catalog, p: PkgId, label: &str) {
-    let (c, direct) = chain(cat, p);
+impl Requirers<'_> {
+    fn of(&mut self, p: PkgId) -> &[PkgId] {
+        let cat = self.cat;
+        self.memo
+            .entry(p)
+            .or_insert_with(|| cat.rev.dependents(&cat.pool, p, DepKind::Requires))
+    }
+
+    /// The first chain of requirers of `p`: who requires it, who requires that, ...;
+    /// and how many packages require `p` directly.
+    fn chain(&mut self, p: PkgId) -> (Vec<PkgId>, usize) {
+        let direct = self.of(p).len();
+        let mut out = vec![p];
+        let mut cur = p;
+        for _ in 0..CHAIN_DEPTH {
+            let next = self.of(cur).iter().copied().find(|q| !out.contains(q));
+            match next {
+                Some(q) => {
+                    out.push(q);
+                    cur = q;
+                }
+                None => break,
+            }
+        }
+        (out, direct)
+    }
+}
+
+fn side_rows(d: &mut Doc, cat: &Catalog, req: &mut Requirers<'_>, p: PkgId, label: &str) {
+    let (c, direct) = req.chain(p);
     d.push(
         vec![
             s(format!("      {label} "), Role::Dim),
@@ -97,22 +109,27 @@ pub fn run(cat: &Catalog, progress: &JobProgress) -> Result<(Doc, usize), String
     let mut d = Doc::new();
     // Per kind, the capabilities whose pairs have both sides pulled in by something come
     // first: those are the ones an install actually runs into (the python-magic story).
-    let required = |p: PkgId| {
-        !cat.rev
-            .dependents(&cat.pool, p, DepKind::Requires)
-            .is_empty()
+    let mut req = Requirers {
+        cat,
+        memo: HashMap::new(),
     };
-    let mut groups: BTreeMap<(u8, bool, String), Vec<usize>> = BTreeMap::new();
-    let mut rank: BTreeMap<(u8, String), bool> = BTreeMap::new();
-    for c in &report.entries {
-        let key = (kind_order(c.kind), c.capability(&cat.pool));
-        let live = required(c.a) && required(c.b);
+    let keys: Vec<(u8, String)> = report
+        .entries
+        .iter()
+        .map(|c| (kind_order(c.kind), c.capability(&cat.pool)))
+        .collect();
+    let mut rank: BTreeMap<&(u8, String), bool> = BTreeMap::new();
+    for (c, key) in report.entries.iter().zip(&keys) {
+        let live = !req.of(c.a).is_empty() && !req.of(c.b).is_empty();
         *rank.entry(key).or_insert(false) |= live;
     }
-    for (i, c) in report.entries.iter().enumerate() {
-        let (order, cap) = (kind_order(c.kind), c.capability(&cat.pool));
-        let live = rank.get(&(order, cap.clone())).copied().unwrap_or(false);
-        groups.entry((order, !live, cap)).or_default().push(i);
+    let mut groups: BTreeMap<(u8, bool, String), Vec<usize>> = BTreeMap::new();
+    for (i, key) in keys.iter().enumerate() {
+        let live = rank.get(key).copied().unwrap_or(false);
+        groups
+            .entry((key.0, !live, key.1.clone()))
+            .or_default()
+            .push(i);
     }
     if report.entries.is_empty() {
         d.line(vec![s(
@@ -148,8 +165,8 @@ pub fn run(cat: &Catalog, progress: &JobProgress) -> Result<(Doc, usize), String
                 vec![s(format!("    {}", c.describe(&cat.pool)), role)],
                 Some(Link::Row(chains_at)),
             );
-            side_rows(&mut d, cat, c.a, "A:");
-            side_rows(&mut d, cat, c.b, "B:");
+            side_rows(&mut d, cat, &mut req, c.a, "A:");
+            side_rows(&mut d, cat, &mut req, c.b, "B:");
             for p in c.paths.iter().take(5) {
                 d.line(vec![s(
                     format!(
