@@ -131,6 +131,19 @@ impl Root {
     pub fn parse(pool: &mut Pool, text: &str) -> Result<Root, String> {
         pool.parse_reldep(text).map(Root::Dep)
     }
+
+    /// A bare name in a frozen pool: the package, when only one has that name (so a
+    /// derivation says "`x` (a root)"), else a requirement on the name; `None` when the
+    /// pool has never seen it.
+    pub fn named(pool: &Pool, name: &str) -> Option<Root> {
+        match pool.by_name(name) {
+            [only] => Some(Root::Pkg(*only)),
+            _ => pool
+                .strings
+                .get(name)
+                .map(|s| Root::Dep(Reldep::unversioned(s))),
+        }
+    }
 }
 
 /// One fact of a derivation. Packages are [`PkgId`]s and dependencies [`Reldep`]s of the

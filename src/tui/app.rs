@@ -20,7 +20,7 @@ use super::theme::{Role, Theme};
 use crate::analysis::closure::{ClosureOptions, ClosureReport};
 use crate::analysis::install::{Explanation, Reason, Root, Step, Uninstallable, simulate_install};
 use crate::analysis::why::why;
-use crate::model::package::{PkgId, Reldep};
+use crate::model::package::PkgId;
 use crate::model::pool::SourceKind;
 use crate::progress::Cancel;
 use crate::text::{sanitize_line, shell_quote};
@@ -1181,33 +1181,18 @@ pub fn parse_roots(cat: &Catalog, text: &str) -> Result<Vec<Root>, String> {
     for w in words {
         match w.strip_prefix('@') {
             Some(g) => {
-                let group = cat
-                    .groups
-                    .iter()
-                    .find_map(|(_, c)| c.find_group(g))
-                    .ok_or_else(|| format!("no comps group `{}`", sanitize_line(g)))?;
-                expanded.extend(
-                    group
-                        .default_install()
-                        .map(|p| p.name.clone())
-                        .filter(|n| !pool.by_name(n).is_empty()),
-                );
+                let names = crate::cli::install::group_names(&cat.groups, g)
+                    .map_err(|e| sanitize_line(&e).into_owned())?;
+                expanded.extend(names.into_iter().filter(|n| !pool.by_name(n).is_empty()));
             }
             None => expanded.push(w),
         }
     }
     let mut roots: Vec<Root> = files.into_iter().map(Root::Pkg).collect();
-    for w in expanded.iter().map(String::as_str) {
-        if let [only] = pool.by_name(w) {
-            roots.push(Root::Pkg(*only));
-        } else if let Some(sym) = pool.strings.get(w) {
-            roots.push(Root::Dep(Reldep::unversioned(sym)));
-        } else {
-            return Err(format!(
-                "no package or capability named `{}`",
-                sanitize_line(w)
-            ));
-        }
+    for w in &expanded {
+        let root = Root::named(pool, w)
+            .ok_or_else(|| format!("no package or capability named `{}`", sanitize_line(w)))?;
+        roots.push(root);
     }
     if roots.is_empty() {
         return Err("name at least one package".into());

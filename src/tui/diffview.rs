@@ -10,7 +10,6 @@ use super::theme::Role;
 use crate::analysis::diff::{ChangeKind, DiffOptions, DiffReport, Problem, Side, diff};
 use crate::analysis::install::Root;
 use crate::load::source::{LoadOptions, Source, load_sources};
-use crate::model::package::Reldep;
 use crate::model::pool::Pool;
 use crate::progress::Progress;
 
@@ -61,16 +60,7 @@ fn load_side(
 
 /// Roots named by the user that `pool` knows (names only: the pool is not extended).
 fn roots(pool: &Pool, names: &[String]) -> Vec<Root> {
-    names
-        .iter()
-        .filter_map(|n| match pool.by_name(n) {
-            [only] => Some(Root::Pkg(*only)),
-            _ => pool
-                .strings
-                .get(n)
-                .map(|s| Root::Dep(Reldep::unversioned(s))),
-        })
-        .collect()
+    names.iter().filter_map(|n| Root::named(pool, n)).collect()
 }
 
 /// Load both sides and compare them; the NEW pool becomes the catalog of the other views.
