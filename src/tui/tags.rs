@@ -305,8 +305,12 @@ fn flags(e: &InheritanceEntry) -> String {
     let l = &e.link;
     let mut f = Vec::new();
     f.push(format!("prio {}", l.priority));
-    if let Some(m) = l.maxdepth {
-        f.push(format!("maxdepth {m}"));
+    match l.maxdepth {
+        Some(crate::load::koji::text::UNKNOWN_MAXDEPTH) => {
+            f.push("maxdepth (not in the text)".into());
+        }
+        Some(m) => f.push(format!("maxdepth {m}")),
+        None => {}
     }
     if l.intransitive {
         f.push("intransitive".into());
@@ -325,12 +329,6 @@ fn flags(e: &InheritanceEntry) -> String {
 fn tree_rows(doc: &mut Doc, name: &str, id: i64, walk: &[InheritanceEntry], reverse: bool) {
     let text = render_inheritance(name, id, walk, reverse);
     let mut seen: HashMap<i64, usize> = HashMap::new();
-    let flags = |e: &InheritanceEntry| {
-        flags(e).replace(
-            &format!("maxdepth {}", crate::load::koji::text::UNKNOWN_MAXDEPTH),
-            "maxdepth (not in the text)",
-        )
-    };
     for (i, line) in text.lines().enumerate() {
         if i == 0 {
             doc.line(vec![s(line, Role::Normal)]);
