@@ -108,6 +108,20 @@ impl LoadedRepo {
         }
     }
 
+    /// The changelogs in the repo's `other.xml` of the packages `wanted(pkgid, name)`
+    /// picks, as `(pkgid, name, changelogs)`; empty when repomd has no `other` record.
+    pub fn read_changelogs(
+        &self,
+        http: &HttpClient,
+        wanted: &dyn Fn(&str, &str) -> bool,
+    ) -> Result<Vec<(String, String, Vec<super::other::Changelog>)>, LoadError> {
+        match self.open_record("other", http)? {
+            None => Ok(Vec::new()),
+            Some(input) => super::other::parse_other_for(input, wanted)
+                .map_err(|e| self.record_error("other", &e)),
+        }
+    }
+
     /// Turn a parse error of the repo's `kind` file into a `LoadError` naming it.
     pub fn record_error(&self, kind: &str, e: &XmlError) -> LoadError {
         match self.record(kind) {

@@ -550,13 +550,7 @@ impl Loaded {
                 .iter()
                 .map(|&p| (&*self.pool.pkg(p).info.checksum, p))
                 .collect();
-            let res = r.open_record("other", &http).and_then(|input| match input {
-                None => Ok(Vec::new()),
-                Some(input) => {
-                    super::other::parse_other_for(input, &|pkgid, _| by_sum.contains_key(pkgid))
-                        .map_err(|e| r.record_error("other", &e))
-                }
-            });
+            let res = r.read_changelogs(&http, &|pkgid, _| by_sum.contains_key(pkgid));
             match res {
                 Ok(found) => {
                     for (pkgid, _, logs) in found {

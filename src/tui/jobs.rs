@@ -141,12 +141,12 @@ pub fn changelog(cat: &Catalog, id: PkgId) -> Result<Vec<Changelog>, String> {
     let wanted = |pkgid: &str, _: &str| pkgid == sum;
     let found = match cat.other.get(repo.index()) {
         Some(OtherSource::Repo(r)) => {
-            let http = crate::load::http::HttpClient::new(Default::default());
-            match r.open_record("other", &http).map_err(|e| e.to_string())? {
-                None => return Err("the repository has no other.xml".into()),
-                Some(input) => parse_other_for(input, &wanted)
-                    .map_err(|e| r.record_error("other", &e).to_string())?,
+            if r.record("other").is_none() {
+                return Err("the repository has no other.xml".into());
             }
+            let http = crate::load::http::HttpClient::new(Default::default());
+            r.read_changelogs(&http, &wanted)
+                .map_err(|e| e.to_string())?
         }
         Some(OtherSource::Embedded(d)) => {
             match crate::load::embedded::open_embedded_record(d.name, d.files, "other")
