@@ -897,40 +897,26 @@ impl<'p> Engine<'p> {
                 then,
                 cond,
                 otherwise,
-            } => {
-                // (cond → then) ∧ (¬cond → otherwise)
-                let c = |p| self.nnf(cond, p, me);
-                if pos {
-                    let mut v = vec![Nnf::Or(vec![c(false), self.nnf(then, true, me)])];
-                    if let Some(o) = otherwise {
-                        v.push(Nnf::Or(vec![c(true), self.nnf(o, true, me)]));
-                    }
-                    Nnf::And(v)
-                } else {
-                    let mut v = vec![Nnf::And(vec![c(true), self.nnf(then, false, me)])];
-                    if let Some(o) = otherwise {
-                        v.push(Nnf::And(vec![c(false), self.nnf(o, false, me)]));
-                    }
-                    Nnf::Or(v)
-                }
             }
-            Rich::Unless {
+            | Rich::Unless {
                 then,
                 cond,
                 otherwise,
             } => {
-                // (¬cond → then) ∧ (cond → otherwise)
-                let c = |p| self.nnf(cond, p, me);
+                // if: (cond → then) ∧ (¬cond → otherwise); unless: the same with ¬cond.
+                // `holds(p)`: the condition as it applies (p) or its negation (!p).
+                let unless = matches!(t, Rich::Unless { .. });
+                let holds = |p: bool| self.nnf(cond, p != unless, me);
                 if pos {
-                    let mut v = vec![Nnf::Or(vec![c(true), self.nnf(then, true, me)])];
+                    let mut v = vec![Nnf::Or(vec![holds(false), self.nnf(then, true, me)])];
                     if let Some(o) = otherwise {
-                        v.push(Nnf::Or(vec![c(false), self.nnf(o, true, me)]));
+                        v.push(Nnf::Or(vec![holds(true), self.nnf(o, true, me)]));
                     }
                     Nnf::And(v)
                 } else {
-                    let mut v = vec![Nnf::And(vec![c(false), self.nnf(then, false, me)])];
+                    let mut v = vec![Nnf::And(vec![holds(true), self.nnf(then, false, me)])];
                     if let Some(o) = otherwise {
-                        v.push(Nnf::And(vec![c(true), self.nnf(o, false, me)]));
+                        v.push(Nnf::And(vec![holds(false), self.nnf(o, false, me)]));
                     }
                     Nnf::Or(v)
                 }
