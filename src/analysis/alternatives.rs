@@ -144,27 +144,8 @@ fn dependents(pool: &Pool, installed: &[PkgId], gone: PkgId) -> Vec<PkgId> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::model::package::{PackageInfo, Reldep};
-    use crate::model::pool::{NewPackage, SourceKind};
-
-    fn add(pool: &mut Pool, name: &str, version: &str, deps: &[(usize, &str)]) -> PkgId {
-        let mut d: [Vec<Reldep>; 8] = Default::default();
-        d[0].push(pool.parse_reldep(&format!("{name} = {version}-1")).unwrap());
-        for (k, t) in deps {
-            d[*k].push(pool.parse_reldep(t).unwrap());
-        }
-        pool.add_package(
-            NewPackage {
-                name,
-                epoch: 0,
-                version,
-                release: "1",
-                arch: "noarch",
-                info: PackageInfo::default(),
-            },
-            &d,
-        )
-    }
+    use crate::model::pool::SourceKind;
+    use crate::model::pool::test_support::add;
 
     /// s3cmd 2 requires python3-magic, which the installed python3-file-magic (pulled
     /// by insights-client) conflicts with; s3cmd 1 requires python3dist(magic), which
@@ -173,25 +154,22 @@ mod tests {
     fn the_magic_story_has_two_ways_out() {
         let mut pool = Pool::new("x86_64");
         pool.add_repo("r", "r", SourceKind::RpmMd);
-        let s3new = add(&mut pool, "s3cmd", "2", &[(1, "python3-magic")]);
-        let s3old = add(&mut pool, "s3cmd", "1", &[(1, "python3dist(magic)")]);
+        let s3new = add(&mut pool, "s3cmd-2-1.noarch", &["R:python3-magic"]);
+        let s3old = add(&mut pool, "s3cmd-1-1.noarch", &["R:python3dist(magic)"]);
         let _magic = add(
             &mut pool,
-            "python3-magic",
-            "0.4",
-            &[(0, "python3dist(magic)")],
+            "python3-magic-0.4-1.noarch",
+            &["P:python3dist(magic)"],
         );
         let fmagic = add(
             &mut pool,
-            "python3-file-magic",
-            "5.39",
-            &[(0, "python3dist(magic)"), (2, "python3-magic")],
+            "python3-file-magic-5.39-1.noarch",
+            &["P:python3dist(magic)", "C:python3-magic"],
         );
         let insights = add(
             &mut pool,
-            "insights-client",
-            "3",
-            &[(1, "python3-file-magic")],
+            "insights-client-3-1.noarch",
+            &["R:python3-file-magic"],
         );
         pool.build_indexes();
         let roots = [Root::Pkg(s3new)];
@@ -222,7 +200,7 @@ mod tests {
         // when nothing else exists, nothing is suggested
         let mut pool = Pool::new("x86_64");
         pool.add_repo("r", "r", SourceKind::RpmMd);
-        let a = add(&mut pool, "a", "1", &[(1, "missing")]);
+        let a = add(&mut pool, "a-1-1.noarch", &["R:missing"]);
         pool.build_indexes();
         let why = simulate_install(&pool, &[Root::Pkg(a)], &[], &[]).unwrap_err();
         assert!(alternatives(&pool, &[Root::Pkg(a)], &[], &[], &why).is_empty());

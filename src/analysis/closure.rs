@@ -415,36 +415,9 @@ impl Hint {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::model::package::PackageInfo;
-    use crate::model::pool::{NewPackage, SourceKind};
+    use crate::model::pool::SourceKind;
+    use crate::model::pool::test_support::add;
     use crate::progress::NoProgress;
-
-    /// Add `name-V-R.arch` providing itself, with `R:`/`P:` dependencies.
-    fn add(pool: &mut Pool, nevra: &str, deps: &[&str]) -> PkgId {
-        let (rest, arch) = nevra.rsplit_once('.').unwrap();
-        let (rest, release) = rest.rsplit_once('-').unwrap();
-        let (name, version) = rest.rsplit_once('-').unwrap();
-        let mut d: [Vec<Reldep>; 8] = Default::default();
-        d[0].push(
-            pool.parse_reldep(&format!("{name} = {version}-{release}"))
-                .unwrap(),
-        );
-        for dep in deps {
-            let (k, text) = dep.split_once(':').unwrap();
-            d[if k == "P" { 0 } else { 1 }].push(pool.parse_reldep(text).unwrap());
-        }
-        pool.add_package(
-            NewPackage {
-                name,
-                epoch: 0,
-                version,
-                release,
-                arch,
-                info: PackageInfo::default(),
-            },
-            &d,
-        )
-    }
 
     /// `main` (checked) needs `libx` and `liby`; `off` (not enabled) has `libx`; `liby`
     /// is provided only by a package module filtering hides.

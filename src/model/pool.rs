@@ -812,6 +812,52 @@ impl Pool {
     }
 }
 
+/// Building pools in tests of the layers above.
+#[cfg(test)]
+pub(crate) mod test_support {
+    use super::{NewPackage, Pool};
+    use crate::model::package::{PackageInfo, PkgId, Reldep};
+
+    /// Add `name-[E:]V-R.arch` with dependencies written `P:`/`R:`/`C:`/`O:` + text; the
+    /// package's own `name = EVR` is provided, as rpm-md always says.
+    pub(crate) fn add(pool: &mut Pool, nevra: &str, deps: &[&str]) -> PkgId {
+        let (rest, arch) = nevra.rsplit_once('.').unwrap();
+        let (rest, release) = rest.rsplit_once('-').unwrap();
+        let (name, version) = rest.rsplit_once('-').unwrap();
+        let (epoch, version) = match version.split_once(':') {
+            Some((e, v)) => (e.parse().unwrap(), v),
+            None => (0, version),
+        };
+        let mut d: [Vec<Reldep>; 8] = Default::default();
+        d[0].push(
+            pool.parse_reldep(&format!("{name} = {epoch}:{version}-{release}"))
+                .unwrap(),
+        );
+        for dep in deps {
+            let (k, text) = dep.split_once(':').unwrap();
+            let kind = match k {
+                "P" => 0,
+                "R" => 1,
+                "C" => 2,
+                "O" => 3,
+                _ => panic!("kind {k}"),
+            };
+            d[kind].push(pool.parse_reldep(text).unwrap());
+        }
+        pool.add_package(
+            NewPackage {
+                name,
+                epoch,
+                version,
+                release,
+                arch,
+                info: PackageInfo::default(),
+            },
+            &d,
+        )
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
